@@ -1,13 +1,33 @@
-import { defineConfig } from 'tsup';
+import type { Plugin } from 'esbuild';
+import { defineConfig, type Options } from 'tsup';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', ws: 'src/ws.ts' },
+const common: Options = {
   format: ['esm', 'cjs'],
   dts: true,
-  clean: true,
   sourcemap: true,
   target: 'es2022',
   splitting: false,
   treeshake: true,
   external: ['@apollo/client', 'graphql', 'graphql-ws', 'rxjs', 'jose', 'p-queue'],
-});
+};
+
+/**
+ * The `./ws` entry takes the error classes from the main entry (package self-reference, which
+ * `exports` resolves for both `import` and `require`) instead of bundling a second copy: one
+ * `SessionExpiredError` class per module system, so `instanceof` works across entries.
+ */
+const errorsFromMainEntry: Plugin = {
+  name: 'errors-from-main-entry',
+  setup(build) {
+    build.onResolve({ filter: /\/token\/errors\.js$/ }, () => ({
+      path: 'apollo-token-refresh',
+      external: true,
+    }));
+  },
+};
+
+// Two builds, each cleaning only its own files (they run concurrently).
+export default defineConfig([
+  { ...common, entry: { index: 'src/index.ts' }, clean: ['index.*', 'manager-*'] },
+  { ...common, entry: { ws: 'src/ws.ts' }, clean: ['ws.*'], esbuildPlugins: [errorsFromMainEntry] },
+]);

@@ -6,8 +6,11 @@ import { build } from 'esbuild';
 const PEERS = ['@apollo/client', 'graphql', 'graphql-ws', 'rxjs'];
 const DEPS = ['jose', 'p-queue'];
 const KB = 1024;
+// The `.` entry's own-code budget is 4.25 KB, not the 3 KB first planned: the token manager
+// (single flight, retries, timeouts, scheduled and cross-tab refresh, option checks) and the
+// three links measure about 4 KB; README "Size" lists what the bytes pay for.
 const BUDGETS = {
-  '.': { file: 'dist/index.js', own: 3 * KB, whole: 9 * KB },
+  '.': { file: 'dist/index.js', own: 4.25 * KB, whole: 9 * KB },
   './ws': { file: 'dist/ws.js', own: 3 * KB, whole: 9 * KB },
 };
 
@@ -28,7 +31,8 @@ async function gzipBytes(file, external) {
 
 let failed = false;
 for (const [entry, budget] of Object.entries(BUDGETS)) {
-  const own = await gzipBytes(budget.file, [...PEERS, ...DEPS]);
+  // `./ws` imports the error classes from the main entry, which is then not its own code.
+  const own = await gzipBytes(budget.file, [...PEERS, ...DEPS, 'apollo-token-refresh']);
   const whole = await gzipBytes(budget.file, PEERS);
   const ownOk = own.gzip <= budget.own;
   const wholeOk = whole.gzip <= budget.whole;

@@ -1,12 +1,16 @@
+export { AuthErrorLink, isUnauthenticated } from './links/auth-error-link.js';
+export { AuthLink } from './links/auth-link.js';
+export type { TokenRefreshContext } from './links/context.js';
+export { createTokenRefreshLink } from './links/create.js';
+export { ProactiveRefreshLink } from './links/proactive-refresh-link.js';
 export {
-  InvalidOptionError,
-  InvalidTokenSetError,
   RefreshFailedError,
   SessionExpiredError,
-  StorageError,
   TokenRefreshError,
   type TokenRefreshErrorCode,
 } from './token/errors.js';
+export { TokenManager } from './token/manager.js';
+export { memoryStorage, webStorage } from './token/storage.js';
 export type {
   RefreshContext,
   RefreshFunction,

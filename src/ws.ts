@@ -1,1 +1,8 @@
-export {};
+export {
+  AuthCloseCode,
+  type AuthWsClient,
+  type AuthWsClientOptions,
+  type AuthWsManager,
+  type CloseLike,
+  createAuthWsClient,
+} from './links/ws/index.js';

@@ -1,46 +1,65 @@
 /**
- * Every error this package creates extends {@link TokenRefreshError} and carries a stable
- * `code`. Switch on `code`, or use the static `is()` guards: they check a brand shared by
- * every copy of the package, so they keep working where `instanceof` fails (two installed
- * copies, or errors crossing a realm).
+ * Every error this package creates is a {@link TokenRefreshError} with a stable `code`. Switch on
+ * `code`, or use the static `is()` guards: they check a brand shared by every copy of the
+ * package, so they keep working where `instanceof` fails (two installed copies, or errors
+ * crossing a realm).
  *
  * No message ever contains a token: the original failure is kept in `cause`.
  */
 export type TokenRefreshErrorCode =
-  /** The refresh token was rejected: the user must sign in again. */
+  /** The refresh token was rejected: the user must sign in again. {@link SessionExpiredError}. */
   | 'SESSION_EXPIRED'
-  /** A refresh failed transiently (network, 5xx, timeout): the session is kept. */
+  /** A refresh failed transiently (network, 5xx, timeout): the session is kept. {@link RefreshFailedError}. */
   | 'REFRESH_FAILED'
-  /** An option passed to a constructor or factory is invalid. */
+  /**
+   * An option passed to a constructor or factory is invalid; thrown synchronously as a
+   * `TokenRefreshError`. The message names the option and the bad value.
+   */
   | 'INVALID_OPTION'
-  /** The refresh function or `setTokens` received something that is not a `TokenSet`. */
+  /**
+   * Something that should be a `TokenSet` is not one (passed to `setTokens`, loaded from
+   * storage, returned by `refresh`), or `refresh` returned an already expired token.
+   * A `TokenRefreshError`; as the `cause` of a `RefreshFailedError` when `refresh` returned it.
+   */
   | 'INVALID_TOKEN_SET'
-  /** The configured `TokenStorage` threw or rejected. */
-  | 'STORAGE_FAILED';
+  /** The configured `TokenStorage` threw or rejected; a `TokenRefreshError` with the storage's error as `cause`. */
+  | 'STORAGE_FAILED'
+  /** The `TokenManager` was disposed: its methods reject, in-flight waiters too. A `TokenRefreshError`. */
+  | 'DISPOSED';
 
 const BRAND = Symbol.for('apollo-token-refresh.error');
 
-function hasCode(error: unknown, code?: TokenRefreshErrorCode): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const branded = error as { [BRAND]?: unknown; code?: unknown };
-  return branded[BRAND] === true && (code === undefined || branded.code === code);
-}
-
-/** Base class of every error thrown or delivered by apollo-token-refresh. */
+/**
+ * Base class of every error thrown or delivered by apollo-token-refresh. Codes without a
+ * subclass of their own (`INVALID_OPTION`, `INVALID_TOKEN_SET`, `STORAGE_FAILED`, `DISPOSED`)
+ * are plain `TokenRefreshError`s: check them with `TokenRefreshError.is(e) && e.code === '…'`.
+ */
 export class TokenRefreshError extends Error {
-  /** Stable, machine-readable reason. */
-  readonly code: TokenRefreshErrorCode;
+  /** The code `is()` accepts; none on the base class, which accepts every code. */
+  declare static readonly code?: TokenRefreshErrorCode;
+  // Explicit names survive minification of the consumer's bundle.
+  override name = 'TokenRefreshError';
 
-  constructor(code: TokenRefreshErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    /** Stable, machine-readable reason. */
+    readonly code: TokenRefreshErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
-    this.code = code;
-    // Explicit names survive minification of the consumer's bundle.
-    this.name = 'TokenRefreshError';
   }
 
-  /** True for any error created by any copy of this package. */
-  static is(error: unknown): error is TokenRefreshError {
-    return hasCode(error);
+  /**
+   * True for an error of this class created by any copy of this package: `TokenRefreshError.is`
+   * accepts every code, `SessionExpiredError.is` only `SESSION_EXPIRED`, and so on.
+   */
+  static is<T extends TokenRefreshError>(
+    this: { readonly prototype: T; readonly code?: TokenRefreshErrorCode | undefined },
+    error: unknown,
+  ): error is T {
+    const e = error as { [BRAND]?: unknown; code?: unknown } | null | undefined;
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class `is` was called on, so subclasses inherit a guard for their own code
+    return e?.[BRAND] === true && (!this.code || e.code === this.code);
   }
 }
 
@@ -51,15 +70,13 @@ Object.defineProperty(TokenRefreshError.prototype, BRAND, { value: true });
  * operation waited): the user must sign in again. `code === 'SESSION_EXPIRED'`.
  */
 export class SessionExpiredError extends TokenRefreshError {
+  static override readonly code = 'SESSION_EXPIRED';
   declare readonly code: 'SESSION_EXPIRED';
 
-  constructor(message = 'The session has ended; sign in again', options?: { cause?: unknown }) {
-    super('SESSION_EXPIRED', message, options);
-    this.name = 'SessionExpiredError';
-  }
+  override name = 'SessionExpiredError';
 
-  static override is(error: unknown): error is SessionExpiredError {
-    return hasCode(error, 'SESSION_EXPIRED');
+  constructor(message = 'Session ended; sign in again', options?: { cause?: unknown }) {
+    super('SESSION_EXPIRED', message, options);
   }
 }
 
@@ -69,59 +86,12 @@ export class SessionExpiredError extends TokenRefreshError {
  * `code === 'REFRESH_FAILED'`.
  */
 export class RefreshFailedError extends TokenRefreshError {
+  static override readonly code = 'REFRESH_FAILED';
   declare readonly code: 'REFRESH_FAILED';
 
-  constructor(
-    message = 'The token refresh failed; the session is kept',
-    options?: { cause?: unknown },
-  ) {
+  override name = 'RefreshFailedError';
+
+  constructor(message = 'Token refresh failed; session kept', options?: { cause?: unknown }) {
     super('REFRESH_FAILED', message, options);
-    this.name = 'RefreshFailedError';
-  }
-
-  static override is(error: unknown): error is RefreshFailedError {
-    return hasCode(error, 'REFRESH_FAILED');
-  }
-}
-
-/** An option has an invalid value. `code === 'INVALID_OPTION'`. Thrown synchronously. */
-export class InvalidOptionError extends TokenRefreshError {
-  declare readonly code: 'INVALID_OPTION';
-
-  constructor(message: string) {
-    super('INVALID_OPTION', message);
-    this.name = 'InvalidOptionError';
-  }
-
-  static override is(error: unknown): error is InvalidOptionError {
-    return hasCode(error, 'INVALID_OPTION');
-  }
-}
-
-/** A value that should be a `TokenSet` is not one. `code === 'INVALID_TOKEN_SET'`. */
-export class InvalidTokenSetError extends TokenRefreshError {
-  declare readonly code: 'INVALID_TOKEN_SET';
-
-  constructor(message: string) {
-    super('INVALID_TOKEN_SET', message);
-    this.name = 'InvalidTokenSetError';
-  }
-
-  static override is(error: unknown): error is InvalidTokenSetError {
-    return hasCode(error, 'INVALID_TOKEN_SET');
-  }
-}
-
-/** The `TokenStorage` threw or rejected. `code === 'STORAGE_FAILED'`. */
-export class StorageError extends TokenRefreshError {
-  declare readonly code: 'STORAGE_FAILED';
-
-  constructor(operation: 'load' | 'save' | 'clear', cause: unknown) {
-    super('STORAGE_FAILED', `TokenStorage.${operation}() failed`, { cause });
-    this.name = 'StorageError';
-  }
-
-  static override is(error: unknown): error is StorageError {
-    return hasCode(error, 'STORAGE_FAILED');
   }
 }

@@ -19,7 +19,7 @@ export interface TokenSet {
 
 /**
  * Where tokens are kept between page loads. Each method may be synchronous or return a
- * promise. A method that throws or rejects surfaces as a `StorageError` (`STORAGE_FAILED`).
+ * promise. A method that throws or rejects surfaces as a `TokenRefreshError` coded `STORAGE_FAILED`.
  */
 export interface TokenStorage {
   load(): TokenSet | null | Promise<TokenSet | null>;

@@ -1,0 +1,37 @@
+import { isTokenSet } from './tokenSet.js';
+import type { TokenSet, TokenStorage } from './types.js';
+
+/** Keeps tokens in memory only (the default): each `TokenManager` gets its own, nothing is shared. */
+export function memoryStorage(initial?: TokenSet): TokenStorage {
+  let tokens = initial ?? null;
+  return {
+    load: () => tokens,
+    save(t) {
+      tokens = t;
+    },
+    clear() {
+      tokens = null;
+    },
+  };
+}
+
+/**
+ * Keeps tokens as JSON under one key of a Web Storage (`localStorage`, `sessionStorage`). A value
+ * that is not valid JSON or not a `TokenSet` (corrupt, hand-edited, older format) loads as `null`.
+ * Errors of the storage itself (quota, disabled storage) surface as `STORAGE_FAILED` errors.
+ */
+export function webStorage(storage: Storage, key = 'apollo-token-refresh'): TokenStorage {
+  return {
+    load() {
+      const raw = storage.getItem(key); // outside `try`: storage errors are not "corrupt value"
+      try {
+        const t: unknown = JSON.parse(raw as string);
+        return isTokenSet(t) ? t : null;
+      } catch {
+        return null;
+      }
+    },
+    save: (t) => storage.setItem(key, JSON.stringify(t)),
+    clear: () => storage.removeItem(key),
+  };
+}

@@ -1,0 +1,176 @@
+import { ApolloLink } from '@apollo/client';
+import { ServerError } from '@apollo/client/errors';
+import { type Observable, of, Subject, throwError } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { AuthErrorLink } from '../../src/links/auth-error-link.js';
+import { AuthLink } from '../../src/links/auth-link.js';
+import { RefreshFailedError } from '../../src/token/errors.js';
+import { asManager, FakeManager } from './fake-manager.js';
+import { execute, flush, stubLink } from './stub.js';
+
+const UNAUTH = { errors: [{ message: 'no', extensions: { code: 'UNAUTHENTICATED' } }] };
+const unauth401 = () =>
+  new ServerError('Response not successful: Received status code 401', {
+    response: new Response('{}', { status: 401 }),
+    bodyText: '{}',
+  });
+
+type Respond = NonNullable<Parameters<typeof stubLink>[0]>;
+
+const setup = (respond: Respond, options?: AuthErrorLink.Options) => {
+  const m = new FakeManager();
+  const stub = stubLink(respond);
+  const link = ApolloLink.from([
+    new AuthLink(asManager(m)),
+    new AuthErrorLink(asManager(m), options),
+    stub.link,
+  ]);
+  return { m, ...stub, link };
+};
+
+/** Rejects token t1 the way `reject` says; answers any other token. */
+const rejectT1 =
+  (reject: () => Observable<ApolloLink.Result>): Respond =>
+  (op) =>
+    op.getContext().tokenRefresh?.token === 't1'
+      ? reject()
+      : of({ data: { echo: op.variables.n } });
+
+describe('AuthErrorLink', () => {
+  for (const [name, reject] of [
+    ['a result with UNAUTHENTICATED errors', () => of(UNAUTH)],
+    ['a ServerError 401', () => throwError(() => unauth401())],
+  ] as const) {
+    it(`${name}: refreshes with the failed token and retries once with the new one`, async () => {
+      const { m, link, sent } = setup(rejectT1(reject));
+      const p = execute(link, 7);
+      await flush();
+      expect(m.refreshCalls).toEqual(['t1']);
+      m.succeed('t2');
+      const out = await p.settled;
+      expect(out.error).toBeUndefined();
+      expect(out.values).toEqual([{ data: { echo: 7 } }]);
+      expect(sent.map((s) => s.headers.authorization)).toEqual(['Bearer t1', 'Bearer t2']);
+      expect(sent[1]?.tokenRefresh?.retried).toBe(true);
+    });
+  }
+
+  it('a second auth failure reaches the app unchanged: no loop', async () => {
+    const { m, link, sent } = setup(() => of(UNAUTH));
+    const p = execute(link, 1);
+    await flush();
+    m.succeed('t2');
+    const out = await p.settled;
+    expect(out.values).toEqual([UNAUTH]);
+    expect(sent).toHaveLength(2);
+    expect(m.refreshCalls).toHaveLength(1);
+  });
+
+  it('a 401 after the retry is delivered as the error', async () => {
+    const { m, link, sent } = setup(() => throwError(() => unauth401()));
+    const p = execute(link, 1);
+    await flush();
+    m.succeed('t2');
+    const out = await p.settled;
+    expect(ServerError.is(out.error)).toBe(true);
+    expect(sent).toHaveLength(2);
+  });
+
+  it('a refresh failure is the operation error', async () => {
+    const { m, link, sent } = setup(() => of(UNAUTH));
+    const p = execute(link, 1);
+    await flush();
+    const failure = new RefreshFailedError();
+    m.fail(failure);
+    expect((await p.settled).error).toBe(failure);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('an operation that failed with an old token uses the already refreshed one', async () => {
+    const { m, link, sent } = setup(rejectT1(() => of(UNAUTH)));
+    const first = execute(link, 1);
+    await flush();
+    m.succeed('t2');
+    await first.settled;
+    // This one carried t1 too, but fails after the refresh: no second refresh.
+    m.token = 't1';
+    const second = execute(link, 2);
+    m.token = 't2';
+    expect((await second.settled).values).toEqual([{ data: { echo: 2 } }]);
+    expect(m.refreshCalls).toEqual(['t1', 't1']);
+    expect(sent.map((s) => s.headers.authorization)).toEqual([
+      'Bearer t1',
+      'Bearer t2',
+      'Bearer t1',
+      'Bearer t2',
+    ]);
+  });
+
+  it('passes other errors and results through untouched', async () => {
+    const boom = new Error('network down');
+    const { m, link } = setup(() => throwError(() => boom));
+    expect((await execute(link, 1).settled).error).toBe(boom);
+    const other = {
+      data: null,
+      errors: [{ message: 'bad input', extensions: { code: 'BAD_USER_INPUT' } }],
+    };
+    const { link: link2 } = setup(() => of(other));
+    expect((await execute(link2, 1).settled).values).toEqual([other]);
+    expect(m.refreshCalls).toHaveLength(0);
+  });
+
+  it('isAuthError overrides the detection', async () => {
+    const forbidden = { errors: [{ message: 'no', extensions: { code: 'FORBIDDEN' } }] };
+    const { m, link } = setup(
+      rejectT1(() => of(forbidden)),
+      {
+        isAuthError: (e, op) => op.operationName === 'Echo' && String(e).includes('no'),
+      },
+    );
+    const p = execute(link, 1);
+    await flush();
+    m.succeed('t2');
+    expect((await p.settled).values).toEqual([{ data: { echo: 1 } }]);
+  });
+
+  it('a stream is retried only when it failed before its first chunk', async () => {
+    const chunks = new Subject<ApolloLink.Result>();
+    const { m, link, sent } = setup(() => chunks);
+    const p = execute(link, 1);
+    await flush();
+    expect(sent).toHaveLength(1);
+    chunks.next({ data: { echo: 1 } });
+    chunks.next(UNAUTH);
+    chunks.complete();
+    const out = await p.settled;
+    expect(out.values).toEqual([{ data: { echo: 1 } }, UNAUTH]);
+    expect(m.refreshCalls).toHaveLength(0);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('unsubscribing while the refresh runs: no retry is sent', async () => {
+    const { m, link, sent } = setup(() => of(UNAUTH));
+    const p = execute(link, 1);
+    await flush();
+    p.unsubscribe();
+    m.succeed('t2');
+    await flush();
+    expect(sent).toHaveLength(1);
+    expect(p.outcome.done).toBe(false);
+  });
+
+  it('skip: an auth error is not retried', async () => {
+    const { m, link, sent } = setup(() => of(UNAUTH));
+    const out = await execute(link, 1, { tokenRefresh: { skip: true } }).settled;
+    expect(out.values).toEqual([UNAUTH]);
+    expect(sent).toHaveLength(1);
+    expect(m.refreshCalls).toHaveLength(0);
+  });
+
+  it('rejects a non-function isAuthError', () => {
+    const isAuthError = true as unknown as () => boolean;
+    expect(() => new AuthErrorLink(asManager(new FakeManager()), { isAuthError })).toThrow(
+      expect.objectContaining({ name: 'TokenRefreshError', code: 'INVALID_OPTION' }),
+    );
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * A scripted stand-in for `TokenManager`, for unit tests of one link: the test decides when a
+ * refresh starts and how it ends. It follows the SPEC contract the links rely on (single flight,
+ * stale-failure guard, `status` / `refreshFailed` / `logout` events).
+ */
+import { SessionExpiredError } from '../../src/token/errors.js';
+import type { TokenManager } from '../../src/token/manager.js';
+import type { TokenManagerEvents, TokenStatus } from '../../src/token/types.js';
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+}
+function deferred<T>(): Deferred<T> {
+  const d = {} as Deferred<T>;
+  d.promise = new Promise<T>((resolve, reject) => Object.assign(d, { resolve, reject }));
+  return d;
+}
+
+type Events = { [K in keyof TokenManagerEvents]: Set<TokenManagerEvents[K]> };
+
+export class FakeManager {
+  status: TokenStatus = 'authenticated';
+  token: string | null = 't1';
+  getCalls = 0;
+  refreshCalls: (string | undefined)[] = [];
+  #flight: Deferred<string> | undefined;
+  #events: Events = {
+    tokens: new Set(),
+    refreshing: new Set(),
+    refreshFailed: new Set(),
+    logout: new Set(),
+    status: new Set(),
+  };
+
+  on<K extends keyof TokenManagerEvents>(event: K, listener: TokenManagerEvents[K]): () => void {
+    const set = this.#events[event] as Set<TokenManagerEvents[K]>;
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  listenerCount(): number {
+    return Object.values(this.#events).reduce((n, s) => n + s.size, 0);
+  }
+
+  getAccessToken(): Promise<string | null> {
+    this.getCalls++;
+    return this.#flight ? this.#flight.promise : Promise.resolve(this.token);
+  }
+
+  refresh(options: { failedToken?: string } = {}): Promise<string> {
+    this.refreshCalls.push(options.failedToken);
+    if (options.failedToken !== undefined && options.failedToken !== this.token && this.token) {
+      return Promise.resolve(this.token);
+    }
+    return this.startRefresh();
+  }
+
+  /** Starts the one refresh (or joins it), as an expiring token would. */
+  startRefresh(): Promise<string> {
+    if (!this.#flight) {
+      this.#flight = deferred<string>();
+      this.#flight.promise.catch(() => {});
+      this.#setStatus('refreshing');
+      for (const l of this.#events.refreshing) l();
+    }
+    return this.#flight.promise;
+  }
+
+  succeed(token: string): void {
+    const f = this.#take();
+    this.token = token;
+    for (const l of this.#events.tokens) l({ accessToken: token });
+    this.#setStatus('authenticated');
+    f.resolve(token);
+  }
+
+  fail(error: Parameters<TokenManagerEvents['refreshFailed']>[0], endSession = false): void {
+    const f = this.#take();
+    for (const l of this.#events.refreshFailed) l(error);
+    if (endSession) {
+      this.token = null;
+      for (const l of this.#events.logout) l(error);
+    }
+    this.#setStatus(endSession ? 'unauthenticated' : 'authenticated');
+    f.reject(error);
+  }
+
+  /** `logout(reason)` during a refresh: aborts it, emits only `logout`. */
+  logout(reason: unknown): void {
+    const f = this.#flight;
+    this.#flight = undefined;
+    this.token = null;
+    for (const l of this.#events.logout) l(reason);
+    this.#setStatus('unauthenticated');
+    f?.reject(new SessionExpiredError(undefined, { cause: reason }));
+  }
+
+  #take(): Deferred<string> {
+    const f = this.#flight;
+    if (!f) throw new Error('no refresh running');
+    this.#flight = undefined;
+    return f;
+  }
+
+  #setStatus(s: TokenStatus): void {
+    this.status = s;
+    for (const l of this.#events.status) l(s);
+  }
+}
+
+/** The part of `TokenManager` the links use; the cast is checked against it. */
+type LinkManager = Pick<TokenManager, 'status' | 'getAccessToken' | 'refresh' | 'on'>;
+export const asManager = (fake: LinkManager): TokenManager => fake as TokenManager;

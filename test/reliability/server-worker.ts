@@ -1,0 +1,48 @@
+/**
+ * The test server in a worker thread, for the soak: its memory (mock store, sessions, revoked
+ * set) stays out of the main thread's heap, which then measures the client side alone. The main
+ * thread drives it with `{ id, method, args }` messages; see `scripts/soak.ts`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { startTestServer } from '../server/index.js';
+import type { TestServerKnobs } from '../server/types.js';
+
+const port = parentPort;
+if (!port) throw new Error('server-worker.ts must run in a worker thread');
+const init = workerData as { clock: number; accessTtlMs: number };
+let clock = init.clock;
+const server = await startTestServer({ now: () => clock, accessTtlMs: init.accessTtlMs });
+
+const api = {
+  setClock: (t: number) => {
+    clock = t;
+  },
+  knobs: (k: Partial<TestServerKnobs>) => {
+    Object.assign(server.knobs, k);
+  },
+  bump: (k: 'graphql502' | 'graphqlDrop') => {
+    server.knobs[k]++;
+  },
+  login: (user?: string) => server.login(user),
+  revoke: (token: string) => server.revokeAccessToken(token),
+  /** The counters so far, then zeroed (their per-request logs would grow the worker's heap). */
+  drain: () => {
+    const { requests, refreshes, unauthorized, maxConcurrentRefreshes } = server.counters;
+    server.resetCounters();
+    return { requests, refreshes, unauthorized, maxConcurrentRefreshes };
+  },
+  close: () => server.close(),
+};
+export type ServerApi = typeof api;
+
+port.on('message', async (m: { id: number; method: keyof ServerApi; args: unknown[] }) => {
+  try {
+    const f = api[m.method] as (...a: unknown[]) => unknown;
+    port.postMessage({ id: m.id, result: await f(...m.args) });
+  } catch (e) {
+    port.postMessage({ id: m.id, error: e instanceof Error ? e.message : String(e) });
+  }
+});
+port.postMessage({
+  ready: { url: server.url, wsUrl: server.wsUrl, refreshUrl: server.refreshUrl },
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { TokenManager } from '../../src/token/manager.js';
+import { memoryStorage, webStorage } from '../../src/token/storage.js';
+import { MapStorage } from './helpers.js';
+
+describe('memoryStorage', () => {
+  it('round-trips and clears; instances are independent', async () => {
+    const a = memoryStorage({ accessToken: 'a' });
+    const b = memoryStorage();
+    expect(await a.load()).toEqual({ accessToken: 'a' });
+    expect(await b.load()).toBeNull();
+    await b.save({ accessToken: 'b', refreshToken: 'rb', expiresAt: 5 });
+    expect(await b.load()).toEqual({ accessToken: 'b', refreshToken: 'rb', expiresAt: 5 });
+    await b.clear();
+    expect(await b.load()).toBeNull();
+    expect(await a.load()).toEqual({ accessToken: 'a' });
+  });
+});
+
+describe('webStorage', () => {
+  it('round-trips JSON under one key (default apollo-token-refresh)', async () => {
+    const backing = new MapStorage();
+    const s = webStorage(backing);
+    expect(await s.load()).toBeNull();
+    const tokens = { accessToken: 'acc', refreshToken: 'ref', expiresAt: 1_800_000_000_000 };
+    await s.save(tokens);
+    expect(backing.length).toBe(1);
+    expect(JSON.parse(backing.getItem('apollo-token-refresh') ?? '')).toEqual(tokens);
+    expect(await webStorage(backing).load()).toEqual(tokens);
+    await s.clear();
+    expect(backing.length).toBe(0);
+    expect(await s.load()).toBeNull();
+  });
+
+  it('uses a custom key', async () => {
+    const backing = new MapStorage();
+    await webStorage(backing, 'my-app').save({ accessToken: 'x' });
+    expect(backing.getItem('my-app')).not.toBeNull();
+    expect(await webStorage(backing).load()).toBeNull();
+  });
+
+  it('loads a corrupt or foreign value as null, and the manager starts signed out', async () => {
+    for (const raw of ['{not json', '"a string"', '{}', '{"accessToken":""}', 'null', '42']) {
+      const backing = new MapStorage();
+      backing.setItem('apollo-token-refresh', raw);
+      expect(await webStorage(backing).load()).toBeNull();
+      const manager = new TokenManager({
+        refresh: async () => ({ accessToken: 'n' }),
+        storage: webStorage(backing),
+      });
+      expect(await manager.getAccessToken()).toBeNull();
+    }
+  });
+
+  it('works as the manager’s storage', async () => {
+    const backing = new MapStorage();
+    const manager = new TokenManager({
+      refresh: async () => ({ accessToken: 'refreshed', refreshToken: 'r2' }),
+      storage: webStorage(backing),
+    });
+    await manager.setTokens({ accessToken: 'first', refreshToken: 'r1', expiresAt: 0 });
+    expect(await manager.getAccessToken()).toBe('refreshed');
+    expect(JSON.parse(backing.getItem('apollo-token-refresh') ?? '')).toEqual({
+      accessToken: 'refreshed',
+      refreshToken: 'r2',
+    });
+    await manager.logout();
+    expect(backing.getItem('apollo-token-refresh')).toBeNull();
+  });
+});

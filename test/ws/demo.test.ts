@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { startTicksDemo } from '../../demo/subscription.js';
+import { TokenManager } from '../../src/token/manager.js';
+import { startTestServer } from '../server/index.js';
+import { httpRefresh } from '../server/refresh.js';
+
+describe('demo/subscription', () => {
+  it('counts ticks, reconnects and token changes, and ends with SESSION_EXPIRED on logout', async () => {
+    const server = await startTestServer();
+    const manager = new TokenManager({ refresh: httpRefresh(server.refreshUrl) });
+    await manager.setTokens(await server.login());
+    const demo = startTicksDemo(server, manager, { intervalMs: 10 });
+    try {
+      await demo.waitForTicks(2);
+      for (let i = 0; i < 2; i++) {
+        await manager.refresh();
+        await demo.waitForTicks(3);
+      }
+      expect(demo.tokenChanges).toBe(2);
+      expect(demo.errors).toBe(0);
+      expect(demo.reconnects).toBe(2);
+      expect(demo.summary()).toMatch(
+        /^ticks kept flowing across 2 token changes \(\d+ ticks, 2 reconnects, 0 errors\)$/,
+      );
+      await manager.logout();
+      expect(demo.errorCodes).toEqual(['SESSION_EXPIRED']);
+    } finally {
+      await demo.stop();
+      manager.dispose();
+      await server.close();
+    }
+  });
+});

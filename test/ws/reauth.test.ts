@@ -1,0 +1,260 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SessionExpiredError } from '../../src/token/errors.js';
+import { condition, setup, watchTicks, within } from './helpers.js';
+
+type Env = Awaited<ReturnType<typeof setup>>;
+let env: Env | undefined;
+const start = async (o?: Parameters<typeof setup>[0]) => {
+  env = await setup(o);
+  return env;
+};
+afterEach(async () => {
+  await env?.teardown();
+  env = undefined;
+});
+
+describe('createAuthWsClient re-authentication', () => {
+  it('keeps ticks flowing across 3 refreshes, one connection per token', async () => {
+    const e = await start();
+    const sub = watchTicks(e.client);
+    await sub.more(3);
+    for (let i = 1; i <= 3; i++) {
+      await e.manager.refresh();
+      await e.untilConnected(i + 1);
+      await sub.more(3, `ticks on socket #${i + 1}`);
+    }
+    expect(sub.errors).toEqual([]);
+    expect(sub.completed).toBe(0);
+    expect(e.tokens).toHaveLength(4);
+    expect(e.server.counters.wsConnections).toEqual(
+      e.tokens.map((token) => ({ token, accepted: true })),
+    );
+    expect(e.closed).toEqual([4205, 4205, 4205]);
+    expect(e.tokenFree()).toBe(true);
+    sub.stop();
+  });
+
+  it('two subscriptions share each socket: both continue across a restart, both end once on logout', async () => {
+    const e = await start();
+    const a = watchTicks(e.client);
+    const b = watchTicks(e.client, 15);
+    await Promise.all([a.more(2), b.more(2)]);
+    await e.manager.refresh();
+    await e.untilConnected(2);
+    await Promise.all([a.more(2), b.more(2)]);
+    expect(e.server.counters.wsConnections).toHaveLength(2);
+    expect([a.errors, b.errors]).toEqual([[], []]);
+    await e.manager.logout();
+    expect(a.errors).toHaveLength(1);
+    expect(b.errors).toHaveLength(1);
+    expect(SessionExpiredError.is(a.errors[0]) && SessionExpiredError.is(b.errors[0])).toBe(true);
+    await e.untilClosed(2);
+    expect(e.closed).toEqual([4205, 1000]);
+  });
+
+  it('setTokens restarts the socket too', async () => {
+    const e = await start();
+    const sub = watchTicks(e.client);
+    await sub.more(2);
+    const next = await e.server.login('bob');
+    await e.manager.setTokens(next);
+    await e.untilConnected(2);
+    await sub.more(2);
+    expect(e.server.counters.wsConnections.map((c) => c.token)).toEqual([
+      e.session.accessToken,
+      next.accessToken,
+    ]);
+    expect(sub.errors).toEqual([]);
+  });
+
+  it('server close 4403 → one refresh with that token, reconnect, ticks resume', async () => {
+    const e = await start();
+    const sub = watchTicks(e.client);
+    await sub.more(2);
+    e.server.closeWsConnections(4403, 'Forbidden');
+    await e.untilConnected(2);
+    await sub.more(2);
+    expect(e.server.counters.refreshes).toBe(1);
+    expect(e.server.counters.wsConnections).toEqual([
+      { token: e.tokens[0], accepted: true },
+      { token: e.tokens[1], accepted: true },
+    ]);
+    expect(sub.errors).toEqual([]);
+  });
+
+  it('server close 4401 (fatal in graphql-ws) → refresh, reconnect, ticks resume', async () => {
+    const e = await start();
+    const sub = watchTicks(e.client);
+    await sub.more(2);
+    e.server.closeWsConnections(4401, 'Unauthorized');
+    await e.untilConnected(2);
+    await sub.more(2);
+    expect(e.server.counters.refreshes).toBe(1);
+    expect(e.server.counters.wsConnections.map((c) => c.accepted)).toEqual([true, true]);
+    expect(e.server.counters.wsConnections[1]?.token).toBe(e.tokens[1]);
+    expect(sub.errors).toEqual([]);
+  });
+
+  it('connection_init rejected with 4401 (revoked token) → refresh, reconnect', async () => {
+    const e = await start();
+    e.server.knobs.ws.connect = 'verify-4401';
+    e.server.revokeAccessToken(e.session.accessToken);
+    const sub = watchTicks(e.client);
+    await sub.more(2);
+    expect(e.server.counters.wsCloses).toContain(4401);
+    expect(e.server.counters.refreshes).toBe(1);
+    expect(e.server.counters.wsConnections).toEqual([
+      { token: e.session.accessToken, accepted: false },
+      { token: e.tokens[1], accepted: true },
+    ]);
+    expect(e.closed[0]).toBe(4206); // reported to graphql-ws as Reauthenticate
+    expect(sub.errors).toEqual([]);
+  });
+
+  it('server closing each socket at token expiry is seamless', async () => {
+    // Real 2 s tokens (exp is whole seconds, so each lives 1–2 s); refresh only when expired.
+    const e = await start({
+      server: { accessTtlMs: 2_000 },
+      manager: { refreshBeforeExpiryMs: 0 },
+    });
+    e.server.knobs.ws.closeAtExpiry = true;
+    // The login token may already be close to expiry: start from a fresh one.
+    await e.manager.refresh();
+    const sub = watchTicks(e.client);
+    await sub.more(1);
+    await within(
+      (async () => {
+        // Bounded: ticks come every 10 ms, two expiries take at most ~4 s.
+        for (
+          let i = 0;
+          i < 1_000 && e.server.counters.wsCloses.filter((c) => c === 4403).length < 2;
+          i++
+        )
+          await sub.more(1);
+      })(),
+      'two expiry closes',
+      8_000,
+    );
+    await sub.more(3, 'ticks after the second expiry');
+    expect(sub.errors).toEqual([]);
+    const conns = e.server.counters.wsConnections;
+    expect(conns.length).toBeGreaterThanOrEqual(3);
+    expect(conns.every((c) => c.accepted)).toBe(true);
+    expect(new Set(conns.map((c) => c.token)).size).toBe(conns.length);
+  });
+
+  it('a server rejecting every token ends the subscription with SESSION_EXPIRED after 2 connections', async () => {
+    const e = await start();
+    e.server.knobs.ws.connect = 'reject-all';
+    const sub = watchTicks(e.client);
+    const err = await sub.error();
+    expect(SessionExpiredError.is(err)).toBe(true);
+    expect((err as SessionExpiredError).code).toBe('SESSION_EXPIRED');
+    expect(e.server.counters.wsConnections).toHaveLength(2);
+    expect(e.server.counters.refreshes).toBe(1);
+    expect(sub.errors).toHaveLength(1);
+    expect(sub.completed).toBe(0);
+    expect(e.tokenFree((err as Error).message, String((err as Error).cause))).toBe(true);
+    // The manager keeps its session: only the ws server refused it.
+    expect(e.manager.status).toBe('authenticated');
+    await e.untilClosed(2);
+    expect(e.server.counters.wsConnections).toHaveLength(2);
+  });
+
+  it('an expiring token at start is refreshed before the first connection_init', async () => {
+    let t = Date.now();
+    const now = () => t;
+    const e = await start({ server: { now } });
+    t += 45_000; // 60 s token, refreshed 30 s before expiry: expiring, yet the server accepts it
+    const sub = watchTicks(e.client);
+    await sub.more(2);
+    expect(e.server.counters.refreshes).toBe(1);
+    expect(e.server.counters.wsConnections).toEqual([{ token: e.tokens[1], accepted: true }]);
+    expect(e.closed).toEqual([]);
+  });
+
+  it('logout ends the subscription with SESSION_EXPIRED, closes the socket, no reconnect', async () => {
+    const e = await start();
+    const sub = watchTicks(e.client);
+    await sub.more(2);
+    await e.manager.logout();
+    const err = await sub.error();
+    expect(SessionExpiredError.is(err)).toBe(true);
+    await e.untilClosed(1);
+    expect(e.closed).toEqual([1000]);
+    const n = sub.values.length;
+    // A new subscription after logout connects without a token; the old one stays ended.
+    e.server.knobs.ws.connect = 'reject-all';
+    const other = watchTicks(e.client);
+    expect(SessionExpiredError.is(await other.error())).toBe(true);
+    expect(e.server.counters.wsConnections).toEqual([
+      { token: e.session.accessToken, accepted: true },
+      { token: null, accepted: false },
+    ]);
+    expect(sub.values).toHaveLength(n);
+    expect(sub.errors).toHaveLength(1);
+    expect(e.server.counters.refreshes).toBe(0);
+  });
+
+  it('a refresh ending the session (refresh token rejected) ends subscriptions with SESSION_EXPIRED', async () => {
+    const e = await start();
+    const sub = watchTicks(e.client);
+    await sub.more(2);
+    e.server.knobs.refresh = '401';
+    e.server.closeWsConnections(4403);
+    const err = await sub.error();
+    expect(SessionExpiredError.is(err)).toBe(true);
+    // The manager's own error, with the refresh endpoint's answer as its cause.
+    expect(((err as Error).cause as { status?: number }).status).toBe(401);
+    expect(sub.errors).toHaveLength(1);
+    expect(e.manager.status).toBe('unauthenticated');
+    expect(e.tokenFree((err as Error).message)).toBe(true);
+    expect(e.server.counters.wsConnections).toHaveLength(1);
+  });
+
+  it('a transient refresh failure backs off and the subscription survives', async () => {
+    let release = () => {};
+    let waits = 0;
+    const gate = condition();
+    const e = await start({
+      client: {
+        retryWait: () => {
+          waits++;
+          gate.poke();
+          return new Promise<void>((r) => {
+            release = r;
+          });
+        },
+      },
+    });
+    let failures = 0;
+    e.manager.on('refreshFailed', () => failures++);
+    const sub = watchTicks(e.client);
+    await sub.more(2);
+    e.server.knobs.refresh = '500';
+    e.server.closeWsConnections(4403);
+    await gate.until(() => waits > 0, 'the backoff after a failed refresh');
+    expect(failures).toBe(1);
+    e.server.knobs.refresh = 'ok';
+    release();
+    await e.untilConnected(2);
+    await sub.more(2);
+    expect(sub.errors).toEqual([]);
+    expect(waits).toBe(1);
+    expect(e.server.counters.wsConnections.map((c) => c.accepted)).toEqual([true, true]);
+  });
+
+  it('an immediate retry after a failed refresh is not killed by the stale 4005 close', async () => {
+    // graphql-ws closes the failed socket with 4005 after it already retries; with no backoff
+    // that late close used to reach the new socket as a fatal close.
+    const e = await start({ client: { retryWait: () => Promise.resolve() } });
+    const sub = watchTicks(e.client);
+    await sub.more(2);
+    e.server.knobs.refresh = '503-once';
+    e.server.closeWsConnections(4403);
+    await e.untilConnected(2);
+    await sub.more(3);
+    expect(e.server.counters.refreshes).toBe(2);
+    expect(sub.errors).toEqual([]);
+  });
+});
