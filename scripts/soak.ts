@@ -111,16 +111,43 @@ async function startServer(clock: number) {
   };
 }
 
+const safeJson = (v: unknown) => {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return '';
+  }
+};
+
 async function main() {
   let clock = Date.UTC(2026, 0, 1);
   const now = () => clock;
   const server = await startServer(clock);
-  const errors: unknown[] = [];
-  const sink = { secret: () => {}, error: (e: unknown) => void errors.push(e) };
+  // Every error is scanned for the newest tokens at once, never kept: retained errors (stacks,
+  // responses) would show up as heap growth.
+  const recent: string[] = [];
+  let leaks = 0;
+  const scan = (e: unknown) => {
+    let text = '';
+    for (let c: unknown = e, i = 0; c && i < 5; c = (c as { cause?: unknown }).cause, i++) {
+      const { message, stack } = c as { message?: unknown; stack?: unknown };
+      text += `${String(message)} ${String(stack)} ${safeJson(c)}`;
+    }
+    if (recent.some((t) => text.includes(t))) leaks++;
+  };
+  const sink = {
+    secret: (...values: (string | null | undefined)[]) => {
+      for (const v of values) if (v) recent.push(v);
+      recent.splice(0, Math.max(0, recent.length - 6));
+    },
+    error: scan,
+  };
+  const first = await server.call('login', 'soak');
+  sink.secret(first.accessToken, first.refreshToken);
   const manager = managerFor(server, sink, {
     now,
     refreshBeforeExpiryMs: 5_000,
-    storage: memoryStorage(await server.call('login', 'soak')),
+    storage: memoryStorage(first),
   });
   const client = clientFor(server, manager);
   const ws = createAuthWsClient(manager, {
@@ -136,8 +163,15 @@ async function main() {
   const subscription = wsClient
     .subscribe({ query: TICKS, variables: { intervalMs: 5 } })
     .subscribe({
-      next: (r) => (r.error ? subErrors.push(classify(r.error)) : ticks++),
-      error: (e: unknown) => subErrors.push(classify(e)),
+      next: (r) => {
+        if (!r.error) return void ticks++;
+        scan(r.error);
+        subErrors.push(classify(r.error));
+      },
+      error: (e: unknown) => {
+        scan(e);
+        subErrors.push(classify(e));
+      },
       complete: () => {
         subCompleted = true;
       },
@@ -169,13 +203,16 @@ async function main() {
     });
     const result = client.query({ query: ECHO, variables: { n }, fetchPolicy: 'no-cache' }).then(
       (r) => {
-        if (r.error) return classify(r.error);
+        if (r.error) {
+          scan(r.error);
+          return classify(r.error);
+        }
         if ((r.data as { echo?: unknown } | undefined)?.echo !== n) return 'WRONG_DATA';
         succeeded[n] = (succeeded[n] ?? 0) + 1;
         return 'ok';
       },
       (e: unknown) => {
-        errors.push(e);
+        scan(e);
         return classify(e);
       },
     );
@@ -265,6 +302,7 @@ async function main() {
     [`duplicated = 0 (${duplicated})`, duplicated === 0],
     [`every operation settled (${settled}/${sent})`, settled === sent],
     [`failures typed (${untyped.length} untyped)`, untyped.length === 0],
+    [`no token in any error (${leaks} leaks)`, leaks === 0],
     [
       `refreshes ${total.refreshes} within lifetimes ${LIFETIMES} .. ${LIFETIMES} + revocations ${revocations} + 2 × refresh faults ${refreshFaults}`,
       total.refreshes >= LIFETIMES - 1 &&

@@ -88,7 +88,7 @@ const refreshRow = (
   sees: string,
   refreshes: number,
   requests: number,
-  then = 'ok',
+  next = 'ok',
   options?: Partial<TokenManagerOptions>,
 ): Row => ({
   name: `refresh ${mode}`,
@@ -99,7 +99,7 @@ const refreshRow = (
   sees,
   refreshes,
   requests,
-  next: then,
+  next,
   ...(options && { options }),
 });
 
@@ -204,6 +204,8 @@ describe('HTTP faults', () => {
       // A hung request the client aborted may still look open to the server when the retry
       // arrives: there the manager's own single flight is what counts (properties.test.ts).
       if (row.name !== 'refresh hang') expect(maxConcurrent).toBeLessThanOrEqual(1);
+      // Hung refresh: 2 attempts × 150 ms timeout + 10 ms backoff, then every operation errors.
+      else expect(ms).toBeLessThan(1_500);
       expect(after).toBe(row.next);
       expect(afterRefreshes).toBeLessThanOrEqual(1);
       if (row.next === 'SESSION_EXPIRED') expect(afterTokens).toEqual([null]);

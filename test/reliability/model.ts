@@ -41,13 +41,8 @@ export type Cmd =
   | { k: 'manualRefresh' };
 
 const ttl = fc.integer({ min: 0, max: 60_000 });
-/**
- * Refresh answers: by default they outlive the refresh margin. SHORT_TOKENS=1 also answers with
- * tokens already inside it (shorter-lived than refreshBeforeExpiryMs): see found-bugs.test.ts.
- */
-const refreshTtl = process.env.SHORT_TOKENS
-  ? fc.integer({ min: 1, max: 60_000 })
-  : fc.integer({ min: BEFORE + 1_000, max: 60_000 });
+/** Refresh answers, including tokens that live less than the refresh margin (BUG 2). */
+const refreshTtl = fc.integer({ min: 1, max: 60_000 });
 export const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { arbitrary: fc.constant({ k: 'op' as const }), weight: 6 },
   { arbitrary: fc.constant({ k: 'publicOp' as const }), weight: 1 },
@@ -93,12 +88,21 @@ export interface Scenario {
   /** Logged in at the start with a token of this lifetime; `null`: logged out. */
   initialTtl: number | null;
   scheduleRefresh: boolean;
+  /** 0: synchronous storage; n: every storage call settles n microtasks later. */
+  storageDelay?: number;
+  /** Every `save` throws (quota exceeded, storage disabled). */
+  saveFails?: boolean;
   cmds: Cmd[];
 }
 
 export const scenario: fc.Arbitrary<Scenario> = fc.record({
   initialTtl: fc.option(ttl, { freq: 5 }),
   scheduleRefresh: fc.boolean(),
+  storageDelay: fc.constantFrom(0, 0, 1, 3),
+  saveFails: fc.oneof(
+    { arbitrary: fc.constant(false), weight: 9 },
+    { arbitrary: fc.constant(true), weight: 1 },
+  ),
   cmds: fc.array(cmd, { minLength: 1, maxLength: 30 }),
 });
 
@@ -174,13 +178,20 @@ export async function runScenario(
   const now = () => Date.now();
   let seq = 0;
   // Server side: every access token it issued, its expiry and issue number; revoked ones.
-  const issued = new Map<string, { exp: number | null; seq: number }>();
+  // `expiring`: when the manager must stop using it (SPEC: `expiresAt - refreshBeforeExpiryMs`;
+  // for a token a refresh just issued, at the earliest half-way through its remaining life, so
+  // a token shorter-lived than the margin is not refreshed again at once).
+  const issued = new Map<string, { exp: number | null; expiring: number; seq: number }>();
   const revoked = new Set<string>();
-  const issue = (ttlMs: number | null): TokenSet => {
+  const issue = (ttlMs: number | null, fresh = false): TokenSet => {
     const n = ++seq;
     const accessToken = `at.${n}`;
     const exp = ttlMs === null ? null : now() + ttlMs;
-    issued.set(accessToken, { exp, seq: n });
+    const expiring =
+      exp === null
+        ? Number.POSITIVE_INFINITY
+        : Math.max(exp - BEFORE, fresh ? (now() + exp) / 2 : -Infinity);
+    issued.set(accessToken, { exp, expiring, seq: n });
     return {
       accessToken,
       refreshToken: `rt.${n}`,
@@ -189,15 +200,37 @@ export async function runScenario(
   };
 
   let stored: TokenSet | null = s.initialTtl === null ? null : issue(s.initialTtl);
-  const storage: TokenStorage = {
-    load: () => stored,
-    save(t) {
-      stored = t;
-    },
-    clear() {
-      stored = null;
-    },
+  // Asynchronous storage (IndexedDB-like) applies each write some microtasks later, so a save
+  // and a clear can interleave.
+  const later = async () => {
+    for (let i = 0; i < (s.storageDelay ?? 0); i++) await Promise.resolve();
   };
+  const storage: TokenStorage = s.storageDelay
+    ? {
+        load: async () => {
+          await later();
+          return stored;
+        },
+        save: async (t) => {
+          await later();
+          if (s.saveFails) throw new Error('quota exceeded');
+          stored = t;
+        },
+        clear: async () => {
+          await later();
+          stored = null;
+        },
+      }
+    : {
+        load: () => stored,
+        save(t) {
+          if (s.saveFails) throw new Error('quota exceeded');
+          stored = t;
+        },
+        clear() {
+          stored = null;
+        },
+      };
 
   const calls: RefreshCall[] = [];
   // setTokens calls so far, and the epoch each refreshed access token was requested in.
@@ -280,7 +313,7 @@ export async function runScenario(
           const t = issued.get(token);
           if (!t) v.push(`op ${id} carried a token the server never issued`);
           else {
-            if (t.exp !== null && at >= t.exp - BEFORE)
+            if (at >= t.expiring)
               v.push(`op ${id} sent with ${token}, known expiring (exp ${t.exp}, now ${at})`);
             if (t.seq <= deadSeq) v.push(`op ${id} sent with ${token} of an ended session`);
           }
@@ -402,7 +435,7 @@ export async function runScenario(
           if (!call) break;
           const was = loggedOut;
           if (c.outcome === 'ok') {
-            const t = issue(c.ttl);
+            const t = issue(c.ttl, true);
             refreshedBy.set(t.accessToken, call.epoch);
             call.resolve(t);
           } else call.reject(httpError(c.outcome === 'fatal' ? 401 : 503));
