@@ -2,10 +2,11 @@ import { later } from './timers.js';
 import type { TokenSet } from './types.js';
 
 /**
- * What tabs tell each other over the `BroadcastChannel`: new tokens, a logout, or that a
- * refresh started (show `refreshing` until its lock is released).
+ * What tabs tell each other over the `BroadcastChannel`: new tokens, a logout, that a refresh
+ * holds the lock (`refreshing`: show that status until the lock is released), or that it ended
+ * (`settled`, posted while still holding the lock, after its `tokens` if it got any).
  */
-export type TabMessage = TokenSet | 'logout' | 'refreshing';
+export type TabMessage = TokenSet | 'logout' | 'refreshing' | 'settled';
 
 /** The tabs' channel (`postMessage(TabMessage)`, `close()`) plus the tab-shared lock. */
 export interface Tab extends BroadcastChannel {
@@ -14,7 +15,16 @@ export interface Tab extends BroadcastChannel {
    * `f` without it (see README: liveness over exclusivity), or rejects when `signal` aborts first.
    */
   lock<T>(f: () => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /**
+   * Resolves once no other tab's refresh is announced and unsettled (bounded). A tab that gets the
+   * lock after another tab's refresh must first see that refresh's `tokens`: the lock is granted
+   * independently of the channel, so the message can still be on its way.
+   */
+  quiet(): Promise<void>;
 }
+
+/** How long `quiet()` waits for a `settled` that may never come (its tab was closed). */
+const QUIET_MS = 1_000;
 
 /**
  * Opens the cross-tab channel, or returns `undefined` where Web Locks or BroadcastChannel are
@@ -30,7 +40,26 @@ export function openTab(
   const tab = new BroadcastChannel(name) as Tab;
   // Node's BroadcastChannel would otherwise keep the process alive.
   (tab as { unref?: () => void }).unref?.();
-  tab.onmessage = (e: MessageEvent<TabMessage>) => onMessage(e.data);
+  let busy = false;
+  const idle = new Set<() => void>();
+  tab.onmessage = (e: MessageEvent<TabMessage>) => {
+    if (e.data === 'refreshing' || e.data === 'settled') {
+      busy = e.data === 'refreshing';
+      for (const f of busy ? [] : idle) f();
+    }
+    onMessage(e.data);
+  };
+  tab.quiet = () =>
+    new Promise<void>((resolve) => {
+      if (!busy) return resolve();
+      const done = () => {
+        idle.delete(done);
+        clearTimeout(t);
+        resolve();
+      };
+      const t = later(done, QUIET_MS);
+      idle.add(done);
+    });
   tab.lock = <T>(f: () => Promise<T>, signal?: AbortSignal): Promise<T> => {
     const wait = new AbortController();
     let held = false;

@@ -334,7 +334,18 @@ export class TokenManager {
         }
       };
       try {
-        await (tab ? tab.lock(body, signal) : body());
+        const shared = tab;
+        await (shared
+          ? shared.lock(async () => {
+              try {
+                await shared.quiet();
+                shared.postMessage('refreshing');
+                return await body();
+              } finally {
+                shared.postMessage('settled');
+              }
+            }, signal)
+          : body());
         return token(signal);
       } catch (e) {
         // Superseded by setTokens, another tab, logout or dispose (a failed save counts too:
@@ -362,7 +373,6 @@ export class TokenManager {
       pending = p;
       st('refreshing');
       emit('refreshing');
-      tab?.postMessage('refreshing');
       return p;
     };
 

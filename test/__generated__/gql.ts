@@ -14,10 +14,10 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "query Me {\n  me {\n    id\n    name\n  }\n}\n\nquery Item($id: ID!) {\n  item(id: $id) {\n    id\n    title\n    price\n  }\n}\n\nquery Echo($n: Int!) {\n  echo(n: $n)\n}\n\nmutation Rename($name: String!) {\n  rename(name: $name) {\n    id\n    name\n  }\n}\n\nsubscription Ticks($intervalMs: Int) {\n  ticks(intervalMs: $intervalMs)\n}": typeof types.MeDocument,
+    "query Me {\n  me {\n    id\n    name\n  }\n}\n\nquery Item($id: ID!) {\n  item(id: $id) {\n    id\n    title\n    price\n  }\n}\n\nquery Echo($n: Int!) {\n  echo(n: $n)\n}\n\nmutation Rename($name: String!) {\n  rename(name: $name) {\n    id\n    name\n  }\n}\n\nsubscription Ticks($intervalMs: Int) {\n  ticks(intervalMs: $intervalMs)\n}\n\nquery PublicEcho($n: Int!) {\n  echo(n: $n)\n}": typeof types.MeDocument,
 };
 const documents: Documents = {
-    "query Me {\n  me {\n    id\n    name\n  }\n}\n\nquery Item($id: ID!) {\n  item(id: $id) {\n    id\n    title\n    price\n  }\n}\n\nquery Echo($n: Int!) {\n  echo(n: $n)\n}\n\nmutation Rename($name: String!) {\n  rename(name: $name) {\n    id\n    name\n  }\n}\n\nsubscription Ticks($intervalMs: Int) {\n  ticks(intervalMs: $intervalMs)\n}": types.MeDocument,
+    "query Me {\n  me {\n    id\n    name\n  }\n}\n\nquery Item($id: ID!) {\n  item(id: $id) {\n    id\n    title\n    price\n  }\n}\n\nquery Echo($n: Int!) {\n  echo(n: $n)\n}\n\nmutation Rename($name: String!) {\n  rename(name: $name) {\n    id\n    name\n  }\n}\n\nsubscription Ticks($intervalMs: Int) {\n  ticks(intervalMs: $intervalMs)\n}\n\nquery PublicEcho($n: Int!) {\n  echo(n: $n)\n}": types.MeDocument,
 };
 
 /**
@@ -37,7 +37,7 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query Me {\n  me {\n    id\n    name\n  }\n}\n\nquery Item($id: ID!) {\n  item(id: $id) {\n    id\n    title\n    price\n  }\n}\n\nquery Echo($n: Int!) {\n  echo(n: $n)\n}\n\nmutation Rename($name: String!) {\n  rename(name: $name) {\n    id\n    name\n  }\n}\n\nsubscription Ticks($intervalMs: Int) {\n  ticks(intervalMs: $intervalMs)\n}"): (typeof documents)["query Me {\n  me {\n    id\n    name\n  }\n}\n\nquery Item($id: ID!) {\n  item(id: $id) {\n    id\n    title\n    price\n  }\n}\n\nquery Echo($n: Int!) {\n  echo(n: $n)\n}\n\nmutation Rename($name: String!) {\n  rename(name: $name) {\n    id\n    name\n  }\n}\n\nsubscription Ticks($intervalMs: Int) {\n  ticks(intervalMs: $intervalMs)\n}"];
+export function graphql(source: "query Me {\n  me {\n    id\n    name\n  }\n}\n\nquery Item($id: ID!) {\n  item(id: $id) {\n    id\n    title\n    price\n  }\n}\n\nquery Echo($n: Int!) {\n  echo(n: $n)\n}\n\nmutation Rename($name: String!) {\n  rename(name: $name) {\n    id\n    name\n  }\n}\n\nsubscription Ticks($intervalMs: Int) {\n  ticks(intervalMs: $intervalMs)\n}\n\nquery PublicEcho($n: Int!) {\n  echo(n: $n)\n}"): (typeof documents)["query Me {\n  me {\n    id\n    name\n  }\n}\n\nquery Item($id: ID!) {\n  item(id: $id) {\n    id\n    title\n    price\n  }\n}\n\nquery Echo($n: Int!) {\n  echo(n: $n)\n}\n\nmutation Rename($name: String!) {\n  rename(name: $name) {\n    id\n    name\n  }\n}\n\nsubscription Ticks($intervalMs: Int) {\n  ticks(intervalMs: $intervalMs)\n}\n\nquery PublicEcho($n: Int!) {\n  echo(n: $n)\n}"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

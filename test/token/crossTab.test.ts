@@ -54,6 +54,8 @@ function fakeLocks() {
 class FakeChannel {
   static all = new Set<FakeChannel>();
   static muted = new Set<FakeChannel>();
+  /** Delivery delay in ms (real browsers deliver in another task, possibly after a lock grant). */
+  static delayMs = 0;
   onmessage: ((e: { data: unknown }) => void) | null = null;
   constructor(readonly name: string) {
     FakeChannel.all.add(this);
@@ -62,7 +64,9 @@ class FakeChannel {
     const copy = structuredClone(data);
     for (const other of FakeChannel.all) {
       if (other === this || other.name !== this.name || FakeChannel.muted.has(other)) continue;
-      queueMicrotask(() => other.onmessage?.({ data: copy }));
+      const deliver = () => other.onmessage?.({ data: copy });
+      if (FakeChannel.delayMs) setTimeout(deliver, FakeChannel.delayMs);
+      else queueMicrotask(deliver);
     }
   }
   close() {
@@ -76,6 +80,7 @@ beforeEach(() => {
   locks = fakeLocks();
   FakeChannel.all.clear();
   FakeChannel.muted.clear();
+  FakeChannel.delayMs = 0;
   vi.stubGlobal('navigator', { locks });
   vi.stubGlobal('BroadcastChannel', FakeChannel);
 });
@@ -112,6 +117,29 @@ describe('crossTab on polyfilled Web Locks + BroadcastChannel', () => {
     expect(calls).toBe(1);
     expect(new Set(results)).toEqual(new Set(['fresh-1']));
     expect(locks.maxHeld).toBe(1);
+    a.dispose();
+    b.dispose();
+  });
+
+  it("memory storages: a tab granted the lock before the other tab's tokens arrive waits for them", async () => {
+    // The lock is released before the channel delivers: without waiting for the other tab's
+    // `settled`, the second tab would refresh again (and reuse a single-use refresh token).
+    FakeChannel.delayMs = 20;
+    const first = deferred<TokenSet>();
+    const refresh = vi
+      .fn<RefreshFunction>()
+      .mockImplementationOnce(() => first.promise)
+      .mockResolvedValue({ accessToken: 'second', refreshToken: 'r3' });
+    const a = tab(refresh, memoryStorage({ ...EXPIRED }));
+    const b = tab(refresh, memoryStorage({ ...EXPIRED }));
+    const fromA = a.getAccessToken();
+    await vi.waitFor(() => expect(refresh).toHaveBeenCalledTimes(1));
+    await vi.waitFor(() => expect(b.status).toBe('refreshing')); // b heard a's `refreshing`
+    const fromB = b.getAccessToken(); // b queues for the lock behind a
+    first.resolve({ accessToken: 'first', refreshToken: 'r2' });
+    expect(await fromA).toBe('first');
+    expect(await fromB).toBe('first');
+    expect(refresh).toHaveBeenCalledTimes(1);
     a.dispose();
     b.dispose();
   });

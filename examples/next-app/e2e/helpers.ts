@@ -1,0 +1,101 @@
+import { expect, type Page } from '@playwright/test';
+
+const api = () => {
+  const url = process.env.E2E_API_URL;
+  if (!url) throw new Error('E2E_API_URL is not set: run `npm run test:e2e`');
+  return url;
+};
+
+/** Access token lifetime the servers were started with. */
+export const TTL = Number(process.env.ACCESS_TTL_MS ?? 8_000);
+/** What the app passes as `refreshBeforeExpiryMs` (lib/config.ts). */
+export const AHEAD = Math.min(30_000, Math.round(TTL / 4));
+
+export interface Counters {
+  logins: number;
+  refreshes: number;
+  refreshTimes: number[];
+  rejectedRefreshes: number;
+  reuseDetections: number;
+  graceRefreshes: number;
+  logouts: number;
+  revocations: number;
+  graphqlRequests: number;
+  unauthenticated: number;
+  wsConnections: number;
+  wsRejected: number;
+}
+
+export async function counters(): Promise<Counters> {
+  const res = await fetch(`${api()}/__test/counters`);
+  return (await res.json()) as Counters;
+}
+
+export async function resetCounters(): Promise<void> {
+  await fetch(`${api()}/__test/reset`, { method: 'POST' });
+}
+
+export async function revokeUser(user: string): Promise<number> {
+  const res = await fetch(`${api()}/__test/revoke`, {
+    method: 'POST',
+    body: JSON.stringify({ user }),
+  });
+  return ((await res.json()) as { revoked: number }).revoked;
+}
+
+/** Signs in through the form and waits for live data on the dashboard. */
+export async function login(page: Page, user: string): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password').fill('demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/dashboard');
+  await expectLive(page);
+}
+
+export const ticks = async (page: Page) => Number(await page.getByTestId('ticks').textContent());
+
+/** Authenticated, data shown, ticks arriving, no error. */
+export async function expectLive(page: Page): Promise<void> {
+  await expect(page.getByTestId('status')).toHaveText(/authenticated|refreshing/);
+  await expect(page.getByTestId('item')).toContainText('Item 42');
+  const before = await ticks(page);
+  await expect.poll(() => ticks(page), { timeout: 5_000 }).toBeGreaterThan(before);
+  await expect(page.getByTestId('errors')).toHaveText('');
+}
+
+/**
+ * Stays on the page(s) for `ms` (the scenario itself), sampling every second: ticks must keep
+ * arriving (never a gap over `maxGapMs`), no error may appear, and `each` runs every sample.
+ */
+export async function stay(
+  pages: Page[],
+  ms: number,
+  each: (page: Page) => Promise<void>,
+  maxGapMs = 3_000,
+): Promise<{ maxGap: number }> {
+  const last = pages.map(() => ({ value: -1, at: Date.now() }));
+  let maxGap = 0;
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    for (const [i, page] of pages.entries()) {
+      const seen = last[i];
+      if (!seen) continue;
+      await expect(page.getByTestId('errors')).toHaveText('', { timeout: 1 });
+      const n = await ticks(page);
+      const now = Date.now();
+      if (n > seen.value) {
+        if (seen.value >= 0) maxGap = Math.max(maxGap, now - seen.at);
+        seen.value = n;
+        seen.at = now;
+      }
+      expect(now - seen.at, `ticks stalled on page ${i}`).toBeLessThan(maxGapMs);
+      await each(page);
+    }
+    await pages[0]?.waitForTimeout(1_000);
+  }
+  return { maxGap }; // sampled once a second, so a gap of ~1 s means no visible stall
+}
+
+/** Gaps between consecutive successful refreshes, in ms. */
+export const gaps = (times: number[]) => times.slice(1).map((t, i) => t - (times[i] ?? t));
