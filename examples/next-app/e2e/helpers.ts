@@ -1,4 +1,5 @@
 import { expect, type Page } from '@playwright/test';
+import type { AuthCounters } from '../server/auth';
 
 const api = () => {
   const url = process.env.E2E_API_URL;
@@ -11,20 +12,8 @@ export const TTL = Number(process.env.ACCESS_TTL_MS ?? 8_000);
 /** What the app passes as `refreshBeforeExpiryMs` (lib/config.ts). */
 export const AHEAD = Math.min(30_000, Math.round(TTL / 4));
 
-export interface Counters {
-  logins: number;
-  refreshes: number;
-  refreshTimes: number[];
-  rejectedRefreshes: number;
-  reuseDetections: number;
-  graceRefreshes: number;
-  logouts: number;
-  revocations: number;
-  graphqlRequests: number;
-  unauthenticated: number;
-  wsConnections: number;
-  wsRejected: number;
-}
+/** The API server's test counters (`/__test/counters`). */
+export type Counters = AuthCounters;
 
 export async function counters(): Promise<Counters> {
   const res = await fetch(`${api()}/__test/counters`);
