@@ -1,0 +1,43 @@
+import type { WsRestartResult } from '../ws-restart.js';
+import type { BundleRow } from './bundle.js';
+import type { OverheadRow } from './overhead.js';
+import type { Run } from './scenarios.js';
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  n: number;
+  rows: { client: string; runs: Run[] }[];
+}
+
+export interface TargetCheck {
+  id: string;
+  target: string;
+  actual: string;
+  ok: boolean;
+  /**
+   * A wall-clock or CPU-time target. On a shared 2-core machine a 3-repetition `--quick` run
+   * cannot tell a few µs or a 10% wall difference from noise, so only the full run enforces these.
+   */
+  timing?: boolean;
+}
+
+export interface Results {
+  date: string;
+  node: string;
+  cpus: number;
+  cpuModel: string;
+  /** 1-minute load average at start and end: other work on the machine skews timings. */
+  load: [number, number];
+  quick: boolean;
+  reps: number;
+  refreshLatencyMs: number;
+  scenarios: ScenarioResult[];
+  overhead: OverheadRow[];
+  bundles: BundleRow[];
+  /** S5, measured by `bench/ws-restart.ts`. */
+  ws: WsRestartResult | null;
+  targets: TargetCheck[];
+  notes: string[];
+  durationMs: number;
+}
