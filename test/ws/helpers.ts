@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
 import { type AuthWsClientOptions, createAuthWsClient } from '../../src/links/ws/index.js';
 import { TokenManager } from '../../src/token/manager.js';
@@ -145,5 +146,26 @@ export async function setup(
       manager.dispose();
       await server.close();
     },
+  };
+}
+
+type Env = Awaited<ReturnType<typeof setup>>;
+
+/**
+ * `start(options)` builds the environment of one test; it is torn down after that test.
+ * `current()` is the environment of the running test (for callbacks built before it exists).
+ */
+export function useSetup() {
+  let env: Env | undefined;
+  afterEach(async () => {
+    await env?.teardown();
+    env = undefined;
+  });
+  return {
+    start: async (o?: Parameters<typeof setup>[0]) => {
+      env = await setup(o);
+      return env;
+    },
+    current: () => env,
   };
 }

@@ -1,20 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { AuthCloseCode, createAuthWsClient } from '../../src/links/ws/index.js';
 import { SessionExpiredError } from '../../src/token/errors.js';
 import { TokenManager } from '../../src/token/manager.js';
-import { condition, setup, TICKS, watchTicks, within } from './helpers.js';
+import { condition, TICKS, useSetup, watchTicks, within } from './helpers.js';
 
-type Env = Awaited<ReturnType<typeof setup>>;
-let env: Env | undefined;
-const start = async (o?: Parameters<typeof setup>[0]) => {
-  env = await setup(o);
-  return env;
-};
-afterEach(async () => {
-  await env?.teardown();
-  env = undefined;
-});
+const { start, current } = useSetup();
 
 describe('createAuthWsClient options and interface', () => {
   it("chains the user's on.connected and shouldRetry instead of replacing them", async () => {
@@ -85,10 +76,10 @@ describe('createAuthWsClient options and interface', () => {
         connectionParams: async (token) => {
           if (!switched) {
             switched = true;
-            const s = await env?.server.login('bob');
+            const s = await current()?.server.login('bob');
             if (s) {
               newer = s.accessToken;
-              await env?.manager.setTokens(s);
+              await current()?.manager.setTokens(s);
             }
           }
           return { authorization: `Bearer ${token}` };

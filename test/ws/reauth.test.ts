@@ -1,17 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SessionExpiredError } from '../../src/token/errors.js';
-import { condition, setup, watchTicks, within } from './helpers.js';
+import { condition, useSetup, watchTicks, within } from './helpers.js';
 
-type Env = Awaited<ReturnType<typeof setup>>;
-let env: Env | undefined;
-const start = async (o?: Parameters<typeof setup>[0]) => {
-  env = await setup(o);
-  return env;
-};
-afterEach(async () => {
-  await env?.teardown();
-  env = undefined;
-});
+const { start } = useSetup();
 
 describe('createAuthWsClient re-authentication', () => {
   it('keeps ticks flowing across 3 refreshes, one connection per token', async () => {
