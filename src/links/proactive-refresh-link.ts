@@ -4,7 +4,7 @@ import { Observable, type Subscription, tap } from 'rxjs';
 import { check } from '../internal/check.js';
 import { SessionExpiredError } from '../token/errors.js';
 import type { TokenManager } from '../token/manager.js';
-import { patch } from './util.js';
+import { stateOf } from './state.js';
 
 /**
  * Holds every operation that arrives while the manager refreshes (proactively, reactively, on
@@ -40,10 +40,10 @@ export class ProactiveRefreshLink extends ApolloLink {
     });
 
     super((op, forward) => {
-      const c = op.getContext().tokenRefresh;
+      const state = stateOf(op);
       // Hot path: nothing to wait for.
-      if (c?.skip || !(c?.defer || refreshing() || queue.size)) return forward(op);
-      if (c?.defer) patch(op, { defer: false });
+      if (state.skip || !(state.defer || refreshing() || queue.size)) return forward(op);
+      state.defer = false;
       return new Observable((observer) => {
         // Closed (unsubscribed or failed): its queue slot, when reached, sends nothing.
         let closed = false;
@@ -59,7 +59,7 @@ export class ProactiveRefreshLink extends ApolloLink {
             if (closed) return;
             const token = await manager.getAccessToken();
             if (closed) return;
-            op.getContext().tokenRefresh?.apply?.(token);
+            state.apply?.(op, token);
             // The slot stays taken until the first answer (or unsubscribe), so `concurrency`
             // bounds the requests in flight after a refresh, not just their start.
             await new Promise<void>((settle) => {

@@ -1,6 +1,5 @@
 import type { ApolloLink } from '@apollo/client';
 import { from, mergeMap, type Observable } from 'rxjs';
-import type { TokenRefreshContext } from './context.js';
 
 /**
  * Waits for `promise`, then subscribes to the operation `send` starts. Unsubscribing earlier
@@ -9,7 +8,3 @@ import type { TokenRefreshContext } from './context.js';
  */
 export const after = <T>(promise: Promise<T>, send: (value: T) => Observable<ApolloLink.Result>) =>
   from(promise).pipe(mergeMap(send));
-
-/** Merges `patch` into the operation's `tokenRefresh` context (one context copy). */
-export const patch = (op: ApolloLink.Operation, patch: TokenRefreshContext) =>
-  op.setContext(({ tokenRefresh }) => ({ tokenRefresh: { ...tokenRefresh, ...patch } }));

@@ -4,6 +4,7 @@ import { type Observable, of, Subject, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { AuthErrorLink } from '../../src/links/auth-error-link.js';
 import { AuthLink } from '../../src/links/auth-link.js';
+import { stateOf } from '../../src/links/state.js';
 import { RefreshFailedError } from '../../src/token/errors.js';
 import { asManager, FakeManager } from './fake-manager.js';
 import { execute, flush, stubLink } from './stub.js';
@@ -32,9 +33,7 @@ const setup = (respond: Respond, options?: AuthErrorLink.Options) => {
 const rejectT1 =
   (reject: () => Observable<ApolloLink.Result>): Respond =>
   (op) =>
-    op.getContext().tokenRefresh?.token === 't1'
-      ? reject()
-      : of({ data: { echo: op.variables.n } });
+    stateOf(op).token === 't1' ? reject() : of({ data: { echo: op.variables.n } });
 
 describe('AuthErrorLink', () => {
   for (const [name, reject] of [
@@ -51,7 +50,7 @@ describe('AuthErrorLink', () => {
       expect(out.error).toBeUndefined();
       expect(out.values).toEqual([{ data: { echo: 7 } }]);
       expect(sent.map((s) => s.headers.authorization)).toEqual(['Bearer t1', 'Bearer t2']);
-      expect(sent[1]?.tokenRefresh?.retried).toBe(true);
+      expect(sent[1]?.state.retried).toBe(true);
     });
   }
 
@@ -131,6 +130,37 @@ describe('AuthErrorLink', () => {
     await flush();
     m.succeed('t2');
     expect((await p.settled).values).toEqual([{ data: { echo: 1 } }]);
+  });
+
+  it('an isAuthError that throws fails the operation with what it threw: no hang, no refresh', async () => {
+    const bug = new Error('isAuthError bug');
+    const { m, link } = setup(
+      rejectT1(() => of(UNAUTH)),
+      {
+        isAuthError: () => {
+          throw bug;
+        },
+      },
+    );
+    const out = await execute(link, 1).settled;
+    expect(out.error).toBe(bug);
+    expect(out.values).toEqual([]);
+    expect(m.refreshCalls).toHaveLength(0);
+  });
+
+  it('a stream that fails with a 401 after its first chunk: the error reaches the app, no retry', async () => {
+    const chunks = new Subject<ApolloLink.Result>();
+    const { m, link, sent } = setup(() => chunks);
+    const p = execute(link, 1);
+    await flush();
+    chunks.next({ data: { echo: 1 } });
+    const error = unauth401();
+    chunks.error(error);
+    const out = await p.settled;
+    expect(out.values).toEqual([{ data: { echo: 1 } }]);
+    expect(out.error).toBe(error);
+    expect(m.refreshCalls).toHaveLength(0);
+    expect(sent).toHaveLength(1);
   });
 
   it('a stream is retried only when it failed before its first chunk', async () => {

@@ -1,6 +1,7 @@
 import { ApolloLink } from '@apollo/client';
 import { describe, expect, it } from 'vitest';
 import { AuthLink } from '../../src/links/auth-link.js';
+import { stateOf } from '../../src/links/state.js';
 import { RefreshFailedError } from '../../src/token/errors.js';
 import { asManager, FakeManager } from './fake-manager.js';
 import { execute, flush, stubLink } from './stub.js';
@@ -18,7 +19,7 @@ describe('AuthLink', () => {
     const out = await execute(link, 1).settled;
     expect(out.values).toEqual([{ data: { echo: 1 } }]);
     expect(sent[0]?.headers).toEqual({ authorization: 'Bearer t1' });
-    expect(sent[0]?.tokenRefresh?.token).toBe('t1');
+    expect(sent[0]?.state.token).toBe('t1');
   });
 
   it('uses the header and format options and keeps other headers', async () => {
@@ -32,7 +33,7 @@ describe('AuthLink', () => {
     m.token = null;
     await execute(link, 1, { headers: { 'x-app': 'demo' } }).settled;
     expect(sent[0]?.headers).toEqual({ 'x-app': 'demo' });
-    expect(sent[0]?.tokenRefresh?.token).toBeNull();
+    expect(sent[0]?.state.token).toBeNull();
   });
 
   it('skip: no header and no token lookup', async () => {
@@ -42,17 +43,17 @@ describe('AuthLink', () => {
     expect(m.getCalls).toBe(0);
   });
 
-  it('the apply function in context re-applies the header for another token', async () => {
+  it('the apply function in the operation state re-applies the header for another token', async () => {
     const { link, sent } = stubLink();
     const relay = new ApolloLink((op, forward) => {
-      op.getContext().tokenRefresh?.apply?.('t2');
+      stateOf(op).apply?.(op, 't2');
       return forward(op);
     });
     const m = new FakeManager();
     const chain = ApolloLink.from([new AuthLink(asManager(m)), relay, link]);
     await execute(chain, 1).settled;
     expect(sent[0]?.headers).toEqual({ authorization: 'Bearer t2' });
-    expect(sent[0]?.tokenRefresh?.token).toBe('t2');
+    expect(sent[0]?.state.token).toBe('t2');
   });
 
   it('delivers a getAccessToken failure as the operation error', async () => {

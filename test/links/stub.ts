@@ -2,14 +2,15 @@
 import { ApolloClient, ApolloLink, InMemoryCache } from '@apollo/client';
 import { type DocumentNode, parse } from 'graphql';
 import { Observable, of } from 'rxjs';
-import type { TokenRefreshContext } from '../../src/links/context.js';
+import { type OperationState, stateOf } from '../../src/links/state.js';
 
 export const QUERY: DocumentNode = parse('query Echo($n: Int!) { echo(n: $n) }');
 export const client = new ApolloClient({ cache: new InMemoryCache(), link: ApolloLink.empty() });
 
 export interface Sent {
   headers: Record<string, string>;
-  tokenRefresh: TokenRefreshContext | undefined;
+  /** The links' state of the operation when it was sent. */
+  state: OperationState;
   n: unknown;
 }
 
@@ -20,7 +21,7 @@ export function stubLink(respond: Respond = (op) => of({ data: { echo: op.variab
   const sent: Sent[] = [];
   const link = new ApolloLink((op) => {
     const c = op.getContext();
-    const s: Sent = { headers: { ...c.headers }, tokenRefresh: c.tokenRefresh, n: op.variables.n };
+    const s: Sent = { headers: { ...c.headers }, state: { ...stateOf(op) }, n: op.variables.n };
     return new Observable((o) => {
       sent.push(s);
       return respond(op, sent.length).subscribe(o);
