@@ -8,10 +8,11 @@ import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { measureBundles } from './lib/bundle.js';
 import { loadClients } from './lib/clients/index.js';
-import { measureOverhead } from './lib/overhead.js';
+import { NOISE_FLOOR, type OverheadRow } from './lib/overhead.js';
+import { measureOverheadIsolated } from './lib/overhead-process.js';
 import { toMarkdown } from './lib/report.js';
-import type { Results } from './lib/results.js';
-import { type Run, runOnce, scenarios } from './lib/scenarios.js';
+import type { Results, ScenarioResult } from './lib/results.js';
+import { type Run, runOnce, type Scenario, scenarios } from './lib/scenarios.js';
 import { checkTargets } from './lib/targets.js';
 import { runWsRestartBench } from './ws-restart.js';
 
@@ -29,6 +30,13 @@ const wanted = (id: string) =>
 process.env.NODE_ENV = 'production';
 
 const REPS = Number(flag('reps')) || (quick ? 3 : 5);
+/**
+ * S1's wall-time target is the median of per-repetition ratios: at least this many repetitions,
+ * or on a shared 2-core machine one disturbed repetition would move it.
+ */
+const S1_REPS = 7;
+/** How many times --quick measures a missed timing target again before it counts as missed. */
+const CONFIRMATIONS = 2;
 // Bounded even if a client leaves a handle open or hangs past its per-operation timeouts.
 setTimeout(
   () => {
@@ -51,6 +59,7 @@ const res: Results = {
   load: [load0, 0],
   quick,
   reps: REPS,
+  s1Reps: Math.max(REPS, S1_REPS),
   refreshLatencyMs: 50,
   scenarios: [],
   overhead: [],
@@ -67,10 +76,11 @@ if (list.length) {
   const warm = scenarios(true)[0];
   if (warm) for (const c of clients) await runOnce(warm, c.create);
 }
-for (const sc of list) {
+/** Every client through `sc`, repetition by repetition, rotating who goes first. */
+async function measureScenario(sc: Scenario): Promise<ScenarioResult> {
   const rows = clients.map((c) => ({ client: c.name, runs: [] as Run[] }));
-  for (let rep = 0; rep < REPS; rep++) {
-    // Rotate the order each repetition so no client always runs first or last.
+  const reps = sc.id.startsWith('S1 ') ? Math.max(REPS, S1_REPS) : REPS;
+  for (let rep = 0; rep < reps; rep++) {
     for (let k = 0; k < clients.length; k++) {
       const i = (k + rep) % clients.length;
       const c = clients[i];
@@ -79,28 +89,28 @@ for (const sc of list) {
       row.runs.push(await runOnce(sc, c.create));
     }
   }
-  res.scenarios.push({ id: sc.id, title: sc.title, n: sc.n, rows });
   log(`${sc.id} done (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  return { id: sc.id, title: sc.title, n: sc.n, rows };
 }
 
-if (wanted('S3')) {
-  const opts = quick ? { ops: 1000, reps: 3 } : { ops: 5000, reps: 5 };
-  for (const c of clients) {
-    const bare = registry.bare[c.base];
-    if (bare) res.overhead.push(await measureOverhead(c, bare, opts));
-  }
-  // The bare Apollo Client 4 against itself: how far from 0 "added" lands by chance in this run.
-  const a4 = registry.bare['Apollo Client 4'];
-  if (a4) {
-    const floor = {
-      name: 'noise floor (bare vs bare)',
-      base: 'Apollo Client 4',
-      create: a4,
-    } as const;
-    res.overhead.push(await measureOverhead(floor, a4, opts));
-  }
+/**
+ * S3 rows, each client in a process of its own, and the bare Apollo Client 4 against itself: how
+ * far from 0 "added" lands by chance.
+ */
+async function measureS3(): Promise<OverheadRow[]> {
+  const opts = quick ? { ops: 3000, reps: 5 } : { ops: 5000, reps: 5 };
+  // --quick measures ours alone (the target) against the noise floor: the others are for the table.
+  const names = clients
+    .filter((c) => registry.bare[c.base] && (!quick || c.name === 'ours'))
+    .map((c) => c.name);
+  const rows: OverheadRow[] = [];
+  for (const name of [...names, NOISE_FLOOR]) rows.push(await measureOverheadIsolated(name, opts));
   log(`S3 done (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  return rows;
 }
+
+for (const sc of list) res.scenarios.push(await measureScenario(sc));
+if (wanted('S3')) res.overhead = await measureS3();
 
 if (wanted('S5') && clients.some((c) => c.name === 'ours')) {
   res.ws = await runWsRestartBench({
@@ -118,17 +128,36 @@ if (wanted('bundle')) {
   res.bundles = await measureBundles(skip);
 }
 
+res.targets = checkTargets(res);
+// On a shared 2-core machine a short measurement misses a timing target by chance now and then
+// (other work on the machine only ever slows a run down). --quick (CI) measures a missed timing
+// target again, up to CONFIRMATIONS times, and fails only when it misses every time.
+for (let n = 1; quick && n <= CONFIRMATIONS; n++) {
+  const again = res.targets.filter((t) => !t.ok && t.timing);
+  if (!again.length) break;
+  for (const t of again) {
+    res.notes.push(
+      `${t.id}: ${t.target} missed (${t.actual}); measured again (${n}/${CONFIRMATIONS})`,
+    );
+    const sc = list.find((s) => s.id === t.id);
+    if (sc) {
+      const fresh = await measureScenario(sc);
+      res.scenarios = res.scenarios.map((r) => (r.id === t.id ? fresh : r));
+    } else if (t.id === 'S3') {
+      res.overhead = await measureS3();
+    }
+  }
+  res.targets = checkTargets(res);
+}
 res.load[1] = loadavg()[0] ?? 0;
 res.durationMs = performance.now() - started;
-res.targets = checkTargets(res);
 const md = toMarkdown(res);
 process.stdout.write(md);
 const dir = new URL('./', import.meta.url);
 await writeFile(new URL('results.md', dir), md);
 await writeFile(new URL('results.json', dir), `${JSON.stringify(res, null, 2)}\n`);
 
-// `--quick` (CI) enforces the count and size targets; timing targets only in the full run.
-const missed = res.targets.filter((t) => !t.ok && !(quick && t.timing));
+const missed = res.targets.filter((t) => !t.ok);
 if (missed.length) {
   log(`${missed.length} target(s) for ours missed: ${missed.map((t) => t.id).join(', ')}`);
   process.exitCode = 1;

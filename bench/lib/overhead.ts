@@ -20,6 +20,9 @@ export interface OverheadOptions {
   reps: number;
 }
 
+/** The row that measures the bare Apollo Client 4 against itself. */
+export const NOISE_FLOOR = 'noise floor (bare vs bare)';
+
 const BODY = '{"data":{"echo":1}}';
 
 /** No network: every request answers the same JSON at once. */

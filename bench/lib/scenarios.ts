@@ -1,6 +1,6 @@
-import { startTestServer } from '../../test/server/index.js';
-import type { TestServer, TestServerOptions } from '../../test/server/types.js';
-import { type Clock, createClock } from './clock.js';
+import type { TestServerOptions } from '../../test/server/types.js';
+import { type Clock, clockOf } from './clock.js';
+import { type BenchServer, startServerThread } from './server-thread.js';
 import type { AppTokens, BenchClient, ClientFactory, Outcome } from './types.js';
 
 /** One repetition of one scenario with one client. */
@@ -14,7 +14,7 @@ export interface Run {
   logouts: number;
   wallMs: number;
   /**
-   * CPU time of this process (clients and the in-process server) during the run: less
+   * CPU time of this process (the clients, and the test server on its own thread) during the run: less
    * sensitive than wall time to other work on the machine.
    */
   cpuMs: number;
@@ -28,7 +28,7 @@ export interface Scenario {
   n: number;
   server?: Omit<TestServerOptions, 'now'>;
   /** Sets the server and the app's tokens up before the client exists. */
-  prepare(server: TestServer, tokens: AppTokens): Promise<AppTokens>;
+  prepare(server: BenchServer, tokens: AppTokens): Promise<AppTokens>;
   drive(client: BenchClient, clock: Clock): Promise<Outcome[]>;
 }
 
@@ -47,7 +47,7 @@ function bounded(p: Promise<Outcome>): Promise<Outcome> {
 const concurrent = (n: number) => (client: BenchClient) =>
   Promise.all(Array.from({ length: n }, (_, i) => bounded(client.query(i))));
 
-const expired = async (server: TestServer, tokens: AppTokens) => ({
+const expired = async (server: BenchServer, tokens: AppTokens) => ({
   ...tokens,
   accessToken: await server.signAccessToken({ ttlMs: -1000 }),
 });
@@ -97,7 +97,7 @@ export function scenarios(quick: boolean): Scenario[] {
       title: `token unexpired but revoked by the server, ${big} concurrent queries`,
       n: big,
       async prepare(server, tokens) {
-        server.revokeAccessToken(tokens.accessToken);
+        await server.revokeAccessToken(tokens.accessToken);
         return tokens;
       },
       drive: concurrent(big),
@@ -115,7 +115,7 @@ export function scenarios(quick: boolean): Scenario[] {
       title: 'refresh endpoint answers 401, expired access token, 50 concurrent queries',
       n: 50,
       async prepare(server, tokens) {
-        server.knobs.refresh = '401';
+        await server.setKnobs({ refresh: '401' });
         return expired(server, tokens);
       },
       drive: concurrent(50),
@@ -125,12 +125,11 @@ export function scenarios(quick: boolean): Scenario[] {
 
 /** Fresh server, fresh client, one run; both are closed whatever happens. */
 export async function runOnce(sc: Scenario, create: ClientFactory): Promise<Run> {
-  const clock = createClock();
-  const server = await startTestServer({
-    refreshLatencyMs: REFRESH_LATENCY_MS,
-    ...sc.server,
-    now: clock.now,
-  });
+  const clock = clockOf();
+  const server = await startServerThread(
+    { refreshLatencyMs: REFRESH_LATENCY_MS, ...sc.server },
+    clock,
+  );
   try {
     const tokens = await sc.prepare(server, await server.login());
     const client = await create({
@@ -141,13 +140,13 @@ export async function runOnce(sc: Scenario, create: ClientFactory): Promise<Run>
       fetch: globalThis.fetch,
     });
     try {
-      server.resetCounters();
+      await server.resetCounters();
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       const outcomes = await sc.drive(client, clock);
       const wallMs = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
-      const c = server.counters;
+      const c = await server.counters();
       const codes: Record<string, number> = {};
       for (const o of outcomes) if (!o.ok) codes[o.code ?? '?'] = (codes[o.code ?? '?'] ?? 0) + 1;
       return {

@@ -15,18 +15,24 @@ const loaded = new Map<string, Promise<unknown>>();
 export function compiled<T>(entry: string): Promise<T> {
   let p = loaded.get(entry);
   if (!p) {
-    const outfile = `${cache}${entry.replace(/[^\w.-]+/g, '_')}.mjs`;
-    p = build({
-      entryPoints: [`${root}${entry}`],
-      bundle: true,
-      packages: 'external',
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      outfile,
-      logLevel: 'silent',
-    }).then(() => import(pathToFileURL(outfile).href));
+    p = compiledFile(entry).then((file) => import(pathToFileURL(file).href));
     loaded.set(entry, p);
   }
   return p as Promise<T>;
+}
+
+/** Compiles `entry` as `compiled` does and resolves with the output file's path. */
+export async function compiledFile(entry: string): Promise<string> {
+  const outfile = `${cache}${entry.replace(/[^\w.-]+/g, '_')}.mjs`;
+  await build({
+    entryPoints: [`${root}${entry}`],
+    bundle: true,
+    packages: 'external',
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    outfile,
+    logLevel: 'silent',
+  });
+  return outfile;
 }
