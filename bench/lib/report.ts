@@ -60,7 +60,8 @@ export function toMarkdown(res: Results): string {
       '',
       '### S3: happy-path overhead, sequential queries against an in-process mock `fetch`',
       '',
-      'CPU µs per operation, median (min–max) over repetitions. In each repetition the client and ' +
+      'CPU µs per operation, median (min–max) over repetitions, each client (and the noise floor) in ' +
+        'a process of its own. In each repetition the client and ' +
         'its bare client run in alternating slices of 50 queries, and each is read from its lower-decile ' +
         'slice (the least disturbed by other work on the machine). Ours and the blog links run ' +
         'compiled by esbuild, as published code runs, not through tsx.',
