@@ -31,10 +31,10 @@ process.env.NODE_ENV = 'production';
 
 const REPS = Number(flag('reps')) || (quick ? 3 : 5);
 /**
- * S1's wall-time target is the median of per-repetition ratios: at least this many repetitions,
- * or on a shared 2-core machine one disturbed repetition would move it.
+ * Repetitions of an S1 scenario: its wall-time target compares medians, and a run at N=50 is
+ * ~100 ms of which ±10 ms is noise on a shared 2-core machine, so small N gets more of them.
  */
-const S1_REPS = 7;
+const s1Reps = (n: number) => Math.max(REPS, n <= 50 ? 15 : 7);
 /** How many times --quick measures a missed timing target again before it counts as missed. */
 const CONFIRMATIONS = 2;
 // Bounded even if a client leaves a handle open or hangs past its per-operation timeouts.
@@ -59,7 +59,7 @@ const res: Results = {
   load: [load0, 0],
   quick,
   reps: REPS,
-  s1Reps: Math.max(REPS, S1_REPS),
+  s1Reps: { small: s1Reps(50), large: s1Reps(500) },
   refreshLatencyMs: 50,
   scenarios: [],
   overhead: [],
@@ -79,7 +79,7 @@ if (list.length) {
 /** Every client through `sc`, repetition by repetition, rotating who goes first. */
 async function measureScenario(sc: Scenario): Promise<ScenarioResult> {
   const rows = clients.map((c) => ({ client: c.name, runs: [] as Run[] }));
-  const reps = sc.id.startsWith('S1 ') ? Math.max(REPS, S1_REPS) : REPS;
+  const reps = sc.id.startsWith('S1 ') ? s1Reps(sc.n) : REPS;
   for (let rep = 0; rep < reps; rep++) {
     for (let k = 0; k < clients.length; k++) {
       const i = (k + rep) % clients.length;

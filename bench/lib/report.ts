@@ -32,7 +32,7 @@ export function toMarkdown(res: Results): string {
   if (res.scenarios.length) {
     out.push(
       '',
-      `### Refresh scenarios: median (min–max) of ${res.reps} runs (S1: ${res.s1Reps}), refresh latency ${res.refreshLatencyMs} ms`,
+      `### Refresh scenarios: median (min–max) of ${res.reps} runs (S1: ${res.s1Reps.small} at N=50, ${res.s1Reps.large} above), refresh latency ${res.refreshLatencyMs} ms`,
       '',
       'S1 expired token, N concurrent queries · S2 token expires while 200 queries run 10 at a time · ' +
         'S1x token revoked by the server · S1r single-use refresh tokens · S4 refresh endpoint answers 401. ' +

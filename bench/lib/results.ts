@@ -28,8 +28,8 @@ export interface Results {
   load: [number, number];
   quick: boolean;
   reps: number;
-  /** Repetitions of the S1 scenarios (their wall target is a median of per-repetition ratios). */
-  s1Reps: number;
+  /** Repetitions of the S1 scenarios at N=50 and at larger N (their wall target compares medians). */
+  s1Reps: { small: number; large: number };
   refreshLatencyMs: number;
   scenarios: ScenarioResult[];
   overhead: OverheadRow[];
