@@ -364,15 +364,19 @@ export class TokenManager {
       const g = gen;
       abort = new AbortController();
       const { signal } = abort;
-      // Deferred one microtask so that `pending` is set before listeners or `refresh` run.
-      const p: Promise<string> = Promise.resolve()
-        .then(() => go(g, signal))
-        .finally(() => {
-          if (pending === p) pending = undefined; // only if still the current one
-        });
+      let run!: () => void;
+      const p: Promise<string> = new Promise<string>((resolve) => {
+        run = () => resolve(go(g, signal));
+      }).finally(() => {
+        if (pending === p) pending = undefined; // only if still the current one
+      });
+      // `pending` is set and the events are out before `refresh` runs, so a listener (or
+      // `refresh` itself) that asks for a token joins this refresh. Then `refresh` runs at
+      // once: when many operations start together, its request goes out before theirs are built.
       pending = p;
       st('refreshing');
       emit('refreshing');
+      run();
       return p;
     };
 

@@ -55,6 +55,26 @@ describe('TokenManager: single flight', () => {
     expect(refresh).toHaveBeenCalledTimes(2);
   });
 
+  it('the refresh request goes out before getAccessToken() returns; a refresh asking for a token joins itself', async () => {
+    const clock = { now: T0 };
+    const refresh = vi.fn<RefreshFunction>();
+    const { manager } = setup({ accessToken: 'old', expiresAt: T0 + HOUR }, refresh, clock);
+    expect(await manager.getAccessToken()).toBe('old'); // loaded from storage
+    clock.now = T0 + HOUR; // expiring now
+    let inner: Promise<string | null> | undefined;
+    refresh.mockImplementationOnce(async () => {
+      inner = manager.getAccessToken();
+      return { accessToken: 'next' };
+    });
+    const outer = manager.getAccessToken();
+    // Called synchronously: with many operations starting in one tick, the refresh request
+    // does not wait for all of them to be built first.
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect(await outer).toBe('next');
+    expect(await inner).toBe('next');
+    expect(refresh).toHaveBeenCalledTimes(1);
+  });
+
   it('a fresh token is returned without calling refresh', async () => {
     const token = await jwt(T0 + HOUR);
     const refresh = vi.fn<RefreshFunction>();
