@@ -76,14 +76,14 @@ if (list.length) {
   const warm = scenarios(true)[0];
   if (warm) for (const c of clients) await runOnce(warm, c.create);
 }
-/** Every client through `sc`, repetition by repetition, rotating who goes first. */
-async function measureScenario(sc: Scenario): Promise<ScenarioResult> {
-  const rows = clients.map((c) => ({ client: c.name, runs: [] as Run[] }));
+/** `among` (every client by default) through `sc`, repetition by repetition, rotating who goes first. */
+async function measureScenario(sc: Scenario, among = clients): Promise<ScenarioResult> {
+  const rows = among.map((c) => ({ client: c.name, runs: [] as Run[] }));
   const reps = sc.id.startsWith('S1 ') ? s1Reps(sc.n) : REPS;
   for (let rep = 0; rep < reps; rep++) {
-    for (let k = 0; k < clients.length; k++) {
-      const i = (k + rep) % clients.length;
-      const c = clients[i];
+    for (let k = 0; k < among.length; k++) {
+      const i = (k + rep) % among.length;
+      const c = among[i];
       const row = rows[i];
       if (!c || !row) continue;
       row.runs.push(await runOnce(sc, c.create));
@@ -97,14 +97,16 @@ async function measureScenario(sc: Scenario): Promise<ScenarioResult> {
  * S3 rows, each client in a process of its own, and the bare Apollo Client 4 against itself: how
  * far from 0 "added" lands by chance.
  */
-async function measureS3(): Promise<OverheadRow[]> {
+async function measureS3(withFloor = true): Promise<OverheadRow[]> {
   const opts = quick ? { ops: 3000, reps: 5 } : { ops: 5000, reps: 5 };
   // --quick measures ours alone (the target) against the noise floor: the others are for the table.
   const names = clients
     .filter((c) => registry.bare[c.base] && (!quick || c.name === 'ours'))
     .map((c) => c.name);
   const rows: OverheadRow[] = [];
-  for (const name of [...names, NOISE_FLOOR]) rows.push(await measureOverheadIsolated(name, opts));
+  for (const name of withFloor ? [...names, NOISE_FLOOR] : names) {
+    rows.push(await measureOverheadIsolated(name, opts));
+  }
   log(`S3 done (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   return rows;
 }
@@ -139,12 +141,20 @@ for (let n = 1; quick && n <= CONFIRMATIONS; n++) {
     res.notes.push(
       `${t.id}: ${t.target} missed (${t.actual}); measured again (${n}/${CONFIRMATIONS})`,
     );
+    // Only what the target compares is measured again: ours, and the best other client of S1.
     const sc = list.find((s) => s.id === t.id);
-    if (sc) {
-      const fresh = await measureScenario(sc);
-      res.scenarios = res.scenarios.map((r) => (r.id === t.id ? fresh : r));
+    const old = res.scenarios.find((r) => r.id === t.id);
+    if (sc && old && t.against) {
+      const fresh = await measureScenario(
+        sc,
+        clients.filter((c) => c.name === 'ours' || c.name === t.against),
+      );
+      for (const row of fresh.rows) {
+        old.rows = old.rows.map((r) => (r.client === row.client ? row : r));
+      }
     } else if (t.id === 'S3') {
-      res.overhead = await measureS3();
+      const [ours] = await measureS3(false);
+      if (ours) res.overhead = res.overhead.map((r) => (r.name === ours.name ? ours : r));
     }
   }
   res.targets = checkTargets(res);

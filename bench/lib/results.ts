@@ -17,6 +17,8 @@ export interface TargetCheck {
   ok: boolean;
   /** A wall-clock or CPU-time target: --quick measures it again when it is missed. */
   timing?: boolean;
+  /** The other client a comparison target was checked against. */
+  against?: string;
 }
 
 export interface Results {

@@ -62,6 +62,7 @@ export function checkTargets(res: Results): TargetCheck[] {
         actual: `${mine.toFixed(0)} ms vs ${bestName} ${best.toFixed(0)} ms (× ${(mine / best).toFixed(2)})`,
         ok: others.length === 0 || mine <= best * WALL_SLACK,
         timing: true,
+        against: bestName,
       });
     } else if (kind === 'S2') {
       out.push(
