@@ -30,9 +30,12 @@ export interface OperationState {
 
 /**
  * The state lives on the operation object under a module-private symbol: a `WeakMap` would
- * cost several times more per operation (the garbage collector's ephemeron work).
+ * cost several times more per operation (the garbage collector's ephemeron work). An operation
+ * that cannot take a property (frozen by a link of the app's; Apollo Client 4 never does) keeps
+ * its state in the `WeakMap` instead.
  */
 const STATE = Symbol('apollo-token-refresh');
+const aside = new WeakMap<ApolloLink.Operation, OperationState>();
 
 type WithState = ApolloLink.Operation & { [STATE]?: OperationState };
 
@@ -42,6 +45,12 @@ type WithState = ApolloLink.Operation & { [STATE]?: OperationState };
  */
 export function stateOf(op: ApolloLink.Operation, context?: DefaultContext): OperationState {
   const o = op as WithState;
-  o[STATE] ??= { skip: (context ?? op.getContext()).tokenRefresh?.skip === true };
-  return o[STATE];
+  const extensible = Object.isExtensible(op);
+  let state = extensible ? o[STATE] : aside.get(op);
+  if (!state) {
+    state = { skip: (context ?? op.getContext()).tokenRefresh?.skip === true };
+    if (extensible) o[STATE] = state;
+    else aside.set(op, state);
+  }
+  return state;
 }

@@ -54,6 +54,25 @@ describe('AuthErrorLink', () => {
     });
   }
 
+  it('an operation frozen by an app link upstream still gets its header, refresh and one retry', async () => {
+    const m = new FakeManager();
+    const stub = stubLink(rejectT1(() => of(UNAUTH)));
+    const freeze = new ApolloLink((op, forward) => forward(Object.freeze(op)));
+    const link = ApolloLink.from([
+      freeze,
+      new AuthLink(asManager(m)),
+      new AuthErrorLink(asManager(m)),
+      stub.link,
+    ]);
+    const p = execute(link, 3);
+    await flush();
+    expect(m.refreshCalls).toEqual(['t1']);
+    m.succeed('t2');
+    const out = await p.settled;
+    expect(out.values).toEqual([{ data: { echo: 3 } }]);
+    expect(stub.sent.map((s) => s.headers.authorization)).toEqual(['Bearer t1', 'Bearer t2']);
+  });
+
   it('a second auth failure reaches the app unchanged: no loop', async () => {
     const { m, link, sent } = setup(() => of(UNAUTH));
     const p = execute(link, 1);
