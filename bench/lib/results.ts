@@ -15,7 +15,7 @@ export interface TargetCheck {
   target: string;
   actual: string;
   ok: boolean;
-  /** A wall-clock or CPU-time target: --quick measures it again when it is missed. */
+  /** A wall-clock or CPU-time target: measured again when it is missed (bench/index.ts). */
   timing?: boolean;
   /** The other client a comparison target was checked against. */
   against?: string;

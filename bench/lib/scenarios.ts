@@ -14,8 +14,8 @@ export interface Run {
   logouts: number;
   wallMs: number;
   /**
-   * CPU time of this process (the clients, and the test server on its own thread) during the run: less
-   * sensitive than wall time to other work on the machine.
+   * CPU time of this process (the clients, and the test server on its own thread) during the
+   * run: less sensitive than wall time to other work on the machine.
    */
   cpuMs: number;
   /** How many operations failed with each error code. */

@@ -69,11 +69,14 @@ function serverWorker(): Promise<Worker> {
       pending.delete(reply.id);
       if (!pending.size) w.unref();
     });
-    w.on('error', (e) => {
-      for (const settle of pending.values()) settle({ id: -1, error: `server thread: ${e}` });
+    // A crashed or exited worker fails the calls waiting for it; the next call starts a new one.
+    const lost = (why: string) => {
+      for (const settle of pending.values()) settle({ id: -1, error: `server thread: ${why}` });
       pending.clear();
       worker = undefined;
-    });
+    };
+    w.on('error', (e) => lost(String(e)));
+    w.on('exit', (code) => lost(`exited with code ${code}`));
     return w;
   });
   return worker;
