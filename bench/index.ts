@@ -2,7 +2,8 @@
  * `npm run bench [-- --quick] [-- --only=S1,S3,bundle] [-- --clients=ours,urql] [-- --reps=9] [-- --ref]`
  *
  * Runs every scenario against the real test server with each client, prints a markdown table,
- * writes bench/results.md and bench/results.json, and exits 1 when a target for ours is missed.
+ * writes bench/results.md and bench/results.json (bench/results.tmp.* for --quick and partial runs),
+ * and exits 1 when a target for ours is missed.
  */
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -164,8 +165,10 @@ res.durationMs = performance.now() - started;
 const md = toMarkdown(res);
 process.stdout.write(md);
 const dir = new URL('./', import.meta.url);
-await writeFile(new URL('results.md', dir), md);
-await writeFile(new URL('results.json', dir), `${JSON.stringify(res, null, 2)}\n`);
+// Only a full run of everything replaces the committed results; others go to untracked files.
+const base = quick || only || pick || args.includes('--ref') ? 'results.tmp' : 'results';
+await writeFile(new URL(`${base}.md`, dir), md);
+await writeFile(new URL(`${base}.json`, dir), `${JSON.stringify(res, null, 2)}\n`);
 
 const missed = res.targets.filter((t) => !t.ok);
 if (missed.length) {
