@@ -34,15 +34,26 @@ function run(cmd, args, cwd) {
   );
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
+/**
+ * `count` distinct free ports on 127.0.0.1. Every probe stays open until all are chosen: probing
+ * one at a time, the system can hand out the same port twice, and two servers then fight over it.
+ */
+async function freePorts(count) {
+  const probes = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      probes.push(
+        await new Promise((resolve, reject) => {
+          const s = createServer();
+          s.once('error', reject);
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+      );
+    }
+    return probes.map((s) => s.address().port);
+  } finally {
+    await Promise.all(probes.map((s) => new Promise((resolve) => s.close(resolve))));
+  }
 }
 
 function start(name, args, extraEnv) {
@@ -116,10 +127,9 @@ async function main() {
     app,
   );
 
-  const port = async (name, fallback) =>
-    process.env[name] ? Number(process.env[name]) : e2e ? await freePort() : fallback;
-  const apiPort = await port('API_PORT', 4000);
-  const webPort = await port('PORT', 3000);
+  const [freeApi, freeWeb] = e2e ? await freePorts(2) : [4000, 3000];
+  const apiPort = Number(process.env.API_PORT || freeApi);
+  const webPort = Number(process.env.PORT || freeWeb);
   const apiOrigin = `http://127.0.0.1:${apiPort}`;
   const webOrigin = `http://127.0.0.1:${webPort}`;
   const ttl = process.env.ACCESS_TTL_MS ?? (e2e ? '8000' : '20000');
