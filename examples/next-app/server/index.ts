@@ -149,6 +149,12 @@ const server = createServer((req, res) => {
   });
 });
 
+// The Next.js proxy (rewrites) keeps idle sockets to us for up to 5 s, as long as Node's default
+// keep-alive timeout here: when we close one just as it is reused, the proxied request fails with
+// ECONNRESET (seen in CI as a failed query). Keep ours open longer so the proxy always closes first.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
+
 const wss = new WebSocketServer({ server, path: '/graphql' });
 serveWs<Record<string, unknown>, { user?: string }>(
   {
