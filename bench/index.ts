@@ -37,7 +37,7 @@ const REPS = Number(flag('reps')) || (quick ? 3 : 5);
  */
 const s1Reps = (n: number) => Math.max(REPS, n <= 50 ? 15 : 7);
 /** How many times a missed timing target is measured again before it counts as missed. */
-const CONFIRMATIONS = 2;
+const CONFIRMATIONS = 3;
 // Bounded even if a client leaves a handle open or hangs past its per-operation timeouts.
 setTimeout(
   () => {
@@ -77,13 +77,32 @@ if (list.length) {
   const warm = scenarios(true)[0];
   if (warm) for (const c of clients) await runOnce(warm, c.create);
 }
-/** `among` (every client by default) through `sc`, repetition by repetition, rotating who goes first. */
+/**
+ * The order of the clients in repetition `rep`: a shuffle seeded by `rep`, so every run of the
+ * bench uses the same orders. Not a rotation, with which each client always follows the same
+ * other client: whatever one client leaves behind (garbage, a grown heap) would always land on
+ * the same neighbour.
+ */
+function orderOf(count: number, rep: number): number[] {
+  const order = Array.from({ length: count }, (_, i) => i);
+  let seed = (rep + 1) * 0x9e3779b9;
+  const random = () => {
+    seed = Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5;
+    return ((seed ^ (seed >>> 14)) >>> 0) / 2 ** 32;
+  };
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  return order;
+}
+
+/** `among` (every client by default) through `sc`, repetition by repetition, in `orderOf`. */
 async function measureScenario(sc: Scenario, among = clients): Promise<ScenarioResult> {
   const rows = among.map((c) => ({ client: c.name, runs: [] as Run[] }));
   const reps = sc.id.startsWith('S1 ') ? s1Reps(sc.n) : REPS;
   for (let rep = 0; rep < reps; rep++) {
-    for (let k = 0; k < among.length; k++) {
-      const i = (k + rep) % among.length;
+    for (const i of orderOf(among.length, rep)) {
       const c = among[i];
       const row = rows[i];
       if (!c || !row) continue;
