@@ -4,8 +4,8 @@
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile.ts "S1 N=500" ours
  * Read the profile in Chrome DevTools, or summarise it with `node bench/lib/cpuprofile.mjs`.
  */
-import { UnsecuredJWT } from 'jose';
 import { loadClients } from './lib/clients/index.js';
+import { overheadEnv } from './lib/overhead.js';
 import { runOnce, scenarios } from './lib/scenarios.js';
 
 const [what = 's3', name = 'ours', times = '0'] = process.argv.slice(2);
@@ -17,17 +17,7 @@ if (!create) throw new Error(`unknown client ${name}`);
 
 if (what === 's3') {
   const ops = Number(times) || 20_000;
-  const client = await create({
-    url: 'http://bench.invalid/graphql',
-    refreshUrl: 'http://bench.invalid/refresh',
-    tokens: {
-      accessToken: new UnsecuredJWT({ sub: 'alice' }).setExpirationTime('2h').encode(),
-      refreshToken: 'unused',
-    },
-    now: Date.now,
-    fetch: async () =>
-      new Response('{"data":{"echo":1}}', { headers: { 'content-type': 'application/json' } }),
-  });
+  const client = await create(overheadEnv());
   for (let i = 0; i < 2000; i++) await client.query(i);
   const t0 = performance.now();
   for (let i = 0; i < ops; i++) await client.query(i);

@@ -10,14 +10,9 @@ import { type Client, createClient } from 'graphql-ws';
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { until } from './reliability/harness.js';
 import { startTestServer, type TestServer } from './server/index.js';
 import { httpRefresh, RefreshHttpError } from './server/refresh.js';
-
-/** Awaits a server-side condition, bounded. */
-async function until(cond: () => boolean, tries = 400) {
-  for (let i = 0; i < tries && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
-  expect(cond()).toBe(true);
-}
 
 async function gql(
   s: TestServer,

@@ -57,12 +57,9 @@ async function slice(client: BenchClient, from: number, count: number): Promise<
   return (t.user + t.system) / 1000;
 }
 
-export async function measureOverhead(
-  spec: ClientSpec,
-  bareFactory: ClientFactory,
-  { ops, reps }: OverheadOptions,
-): Promise<OverheadRow> {
-  const env: ClientEnv = {
+/** What a client under S3 gets: a token valid for 2 h and a `fetch` that never leaves the process. */
+export function overheadEnv(): ClientEnv {
+  return {
     url: 'http://bench.invalid/graphql',
     refreshUrl: 'http://bench.invalid/refresh',
     tokens: {
@@ -72,6 +69,14 @@ export async function measureOverhead(
     now: Date.now,
     fetch: mockFetch,
   };
+}
+
+export async function measureOverhead(
+  spec: ClientSpec,
+  bareFactory: ClientFactory,
+  { ops, reps }: OverheadOptions,
+): Promise<OverheadRow> {
+  const env = overheadEnv();
   const client = await spec.create(env);
   const bare = await bareFactory(env);
   try {

@@ -60,10 +60,6 @@ export class ProactiveRefreshLink extends ApolloLink {
             const token = await manager.getAccessToken();
             if (closed) return;
             state.apply?.(op, token);
-            if (concurrency === Infinity) {
-              sub = forward(op).subscribe(observer);
-              return;
-            }
             // The slot stays taken until the first answer (or unsubscribe), so `concurrency`
             // bounds the requests in flight after a refresh, not just their start.
             await new Promise<void>((settle) => {
