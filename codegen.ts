@@ -22,10 +22,10 @@ const config: CodegenConfig = {
       documents: 'examples/next-app/lib/operations.graphql',
     },
     // The tests: the test server's schema (read from its `typeDefs`), NodeNext-style imports.
-    'test/__generated__/': {
+    'fixtures/__generated__/': {
       ...shared,
-      schema: 'test/server/schema.ts',
-      documents: 'test/operations.graphql',
+      schema: 'fixtures/server/schema.ts',
+      documents: 'fixtures/operations.graphql',
       config: { ...shared.config, emitLegacyCommonJSImports: false },
     },
   },

@@ -5,10 +5,10 @@
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { WebSocket } from 'ws';
+import { startTestServer } from '../fixtures/server/index.js';
+import { httpRefresh } from '../fixtures/server/refresh.js';
 import { createAuthWsClient } from '../src/links/ws/index.js';
 import { TokenManager } from '../src/token/manager.js';
-import { startTestServer } from '../test/server/index.js';
-import { httpRefresh } from '../test/server/refresh.js';
 
 export interface Spread {
   median: number;

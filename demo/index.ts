@@ -8,9 +8,9 @@
  */
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
 import { parse } from 'graphql';
+import { startTestServer } from '../fixtures/server/index.js';
+import { httpRefresh } from '../fixtures/server/refresh.js';
 import { createTokenRefreshLink, TokenManager } from '../src/index.js';
-import { startTestServer } from '../test/server/index.js';
-import { httpRefresh } from '../test/server/refresh.js';
 import { startTicksDemo } from './subscription.js';
 
 const TOKEN_TTL_MS = 5_000;

@@ -1,4 +1,4 @@
-import type { TestServerOptions } from '../../test/server/types.js';
+import type { TestServerOptions } from '../../fixtures/server/types.js';
 import { type Clock, clockOf } from './clock.js';
 import { type BenchServer, startServerThread } from './server-thread.js';
 import type { AppTokens, BenchClient, ClientFactory, Outcome } from './types.js';

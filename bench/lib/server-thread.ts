@@ -9,7 +9,7 @@ import type {
   TestServerCounters,
   TestServerKnobs,
   TestServerOptions,
-} from '../../test/server/types.js';
+} from '../../fixtures/server/types.js';
 import { compiledFile } from './clients/compiled.js';
 import type { Clock } from './clock.js';
 import type { AppTokens } from './types.js';

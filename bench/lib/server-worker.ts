@@ -1,7 +1,7 @@
 /** The worker side of `server-thread.ts`: hosts one test server at a time and answers calls. */
 import { parentPort } from 'node:worker_threads';
-import { startTestServer } from '../../test/server/index.js';
-import type { TestServer } from '../../test/server/types.js';
+import { startTestServer } from '../../fixtures/server/index.js';
+import type { TestServer } from '../../fixtures/server/types.js';
 import { clockOf } from './clock.js';
 import type { Call, Calls, Reply } from './server-thread.js';
 

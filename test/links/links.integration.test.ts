@@ -1,7 +1,7 @@
 import { CombinedGraphQLErrors, LinkError, ServerError } from '@apollo/client/errors';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RefreshMode, UnauthenticatedForm } from '../../fixtures/server/types.js';
 import { RefreshFailedError, SessionExpiredError } from '../../src/token/errors.js';
-import type { RefreshMode, UnauthenticatedForm } from '../server/types.js';
 import { burst, ECHO, type Harness, harness, PUBLIC_ECHO, RENAME } from './harness.js';
 import { flush } from './stub.js';
 

@@ -8,10 +8,10 @@ import { ApolloClient, InMemoryCache } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { startTestServer } from '../../fixtures/server/index.js';
+import type { RefreshMode, TestServer, TestServerKnobs } from '../../fixtures/server/types.js';
 import { memoryStorage, type TokenManagerOptions } from '../../src/index.js';
 import { createAuthWsClient } from '../../src/ws.js';
-import { startTestServer } from '../server/index.js';
-import type { RefreshMode, TestServer, TestServerKnobs } from '../server/types.js';
 import {
   classify,
   clientFor,

@@ -9,6 +9,8 @@ import {
   InMemoryCache,
   ServerError,
 } from '@apollo/client';
+import { httpRefresh } from '../../fixtures/server/refresh.js';
+import type { TestServer } from '../../fixtures/server/types.js';
 import {
   createTokenRefreshLink,
   TokenManager,
@@ -16,8 +18,6 @@ import {
   TokenRefreshError,
   type TokenSet,
 } from '../../src/index.js';
-import { httpRefresh } from '../server/refresh.js';
-import type { TestServer } from '../server/types.js';
 import type { LeakCheck } from './leaks.js';
 
 /** Where the harness reports secrets and errors it sees (a full LeakCheck in the suites). */

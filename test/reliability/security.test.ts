@@ -7,10 +7,10 @@ import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RawData, WebSocket } from 'ws';
+import { startTestServer } from '../../fixtures/server/index.js';
+import type { TestServer } from '../../fixtures/server/types.js';
 import { memoryStorage, type TokenSet } from '../../src/index.js';
 import { createAuthWsClient } from '../../src/ws.js';
-import { startTestServer } from '../server/index.js';
-import type { TestServer } from '../server/types.js';
 import { clientFor, ME, managerFor, run, TICKS, until } from './harness.js';
 import { createLeakCheck } from './leaks.js';
 

@@ -1,11 +1,11 @@
 /**
  * The test server in a worker thread, for the soak: its memory (mock store, sessions, revoked
  * set) stays out of the main thread's heap, which then measures the client side alone. The main
- * thread drives it with `{ id, method, args }` messages; see `scripts/soak.ts`.
+ * thread drives it with `{ id, method, args }` messages; see `test/reliability/soak.ts`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { startTestServer } from '../server/index.js';
-import type { TestServerKnobs } from '../server/types.js';
+import { startTestServer } from '../../fixtures/server/index.js';
+import type { TestServerKnobs } from '../../fixtures/server/types.js';
 
 const port = parentPort;
 if (!port) throw new Error('server-worker.ts must run in a worker thread');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { startTicksDemo } from '../../demo/subscription.js';
+import { startTestServer } from '../../fixtures/server/index.js';
+import { httpRefresh } from '../../fixtures/server/refresh.js';
 import { TokenManager } from '../../src/token/manager.js';
-import { startTestServer } from '../server/index.js';
-import { httpRefresh } from '../server/refresh.js';
 
 describe('demo/subscription', () => {
   it('counts ticks, reconnects and token changes, and ends with SESSION_EXPIRED on logout', async () => {

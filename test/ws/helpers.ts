@@ -1,10 +1,14 @@
 import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
+import {
+  startTestServer,
+  type TestServer,
+  type TestServerOptions,
+} from '../../fixtures/server/index.js';
+import { httpRefresh } from '../../fixtures/server/refresh.js';
 import { type AuthWsClientOptions, createAuthWsClient } from '../../src/links/ws/index.js';
 import { TokenManager } from '../../src/token/manager.js';
 import type { TokenManagerOptions } from '../../src/token/types.js';
-import { startTestServer, type TestServer, type TestServerOptions } from '../server/index.js';
-import { httpRefresh } from '../server/refresh.js';
 
 /** Rejects with a message naming `what` when `p` does not settle within `ms`. */
 export function within<T>(p: Promise<T>, what: string, ms = 5_000): Promise<T> {

@@ -8,7 +8,7 @@ import {
   ServerError,
 } from '@apollo/client';
 import { SetContextLink } from '@apollo/client/link/context';
-import { httpRefresh } from '../../../test/server/refresh.js';
+import { httpRefresh } from '../../../fixtures/server/refresh.js';
 import { createAppSession, refreshSession } from '../app-session.js';
 import type { BenchClient, ClientEnv } from '../types.js';
 import { compiled } from './compiled.js';

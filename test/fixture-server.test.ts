@@ -10,9 +10,9 @@ import { type Client, createClient } from 'graphql-ws';
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { startTestServer, type TestServer } from '../fixtures/server/index.js';
+import { httpRefresh, RefreshHttpError } from '../fixtures/server/refresh.js';
 import { until } from './reliability/harness.js';
-import { startTestServer, type TestServer } from './server/index.js';
-import { httpRefresh, RefreshHttpError } from './server/refresh.js';
 
 async function gql(
   s: TestServer,

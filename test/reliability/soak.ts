@@ -12,17 +12,10 @@ import { Worker } from 'node:worker_threads';
 import { ApolloClient, InMemoryCache } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { WebSocket } from 'ws';
-import { memoryStorage } from '../src/index.js';
-import { createAuthWsClient } from '../src/ws.js';
-import {
-  classify,
-  clientFor,
-  ECHO,
-  managerFor,
-  TICKS,
-  tally,
-} from '../test/reliability/harness.js';
-import type { ServerApi } from '../test/reliability/server-worker.js';
+import { memoryStorage } from '../../src/index.js';
+import { createAuthWsClient } from '../../src/ws.js';
+import { classify, clientFor, ECHO, managerFor, TICKS, tally } from './harness.js';
+import type { ServerApi } from './server-worker.js';
 
 const quick = process.argv.includes('--quick');
 const seedArg = process.argv.find((a) => a.startsWith('--seed='));
@@ -78,7 +71,7 @@ const FAULTS: Fault[] = [
  */
 async function startServer(clock: number) {
   // Loader hooks from `--import tsx` do not reach workers: register tsx in the worker first.
-  const file = new URL('../test/reliability/server-worker.ts', import.meta.url).href;
+  const file = new URL('./server-worker.ts', import.meta.url).href;
   const boot = `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(file)}); })`;
   const worker = new Worker(boot, { eval: true, workerData: { clock, accessTtlMs: TTL } });
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
