@@ -37,6 +37,15 @@ export class TokenManager {
   }
 
   /**
+   * When the current access token expires, in epoch milliseconds on this device's clock;
+   * `null` without tokens or for an opaque token.
+   */
+  get expiresAt(): number | null {
+    return this.#expiresAt();
+  }
+  #expiresAt: () => number | null = () => null;
+
+  /**
    * A valid access token: the current one, or a fresh one when it is expiring (joining the
    * refresh in flight, if any). `null` when there are no tokens; that never calls `refresh`.
    * Rejects with `SessionExpiredError`, `RefreshFailedError`, or a `TokenRefreshError` coded
@@ -417,6 +426,11 @@ export class TokenManager {
           },
         )
       : undefined;
+
+    this.#expiresAt = () => {
+      const expiry = t ? expiryOf(t) : Infinity;
+      return expiry === Infinity ? null : expiry;
+    };
 
     Object.assign(this, {
       getAccessToken,
