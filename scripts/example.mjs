@@ -1,37 +1,132 @@
 #!/usr/bin/env node
 /**
- * Builds the library, installs it into examples/next-app as a packed tarball (the way a user
- * gets it from the registry: through its `exports`, with one copy of @apollo/client), builds the
- * Next.js app and starts the API server and Next.js.
+ * Starts the Next.js example (examples/next-app) as a user would run it: the library built and
+ * packed, installed into the app from the tarball (its `exports`, one copy of @apollo/client),
+ * `next build`, then the API server and `next start`.
  *
  *   node scripts/example.mjs          # http://127.0.0.1:3000 until Ctrl-C (PORT / API_PORT override)
- *   node scripts/example.mjs --e2e    # free ports, short tokens, runs the Playwright e2e, stops
+ *   node scripts/example.mjs --e2e    # free ports, 8 s tokens, runs the Playwright e2e, stops
+ *   node scripts/example.mjs --fresh  # redo every step even when its inputs did not change
  *
- * While iterating: --reuse-lib keeps the installed library, --reuse-next the last `next build`
- * (only valid for the same ports, so not with --e2e's free ports unless API_PORT is set).
- *
+ * One line per step with its time. A step whose inputs (hashed) are unchanged since its last
+ * success is skipped: a warm start only starts the servers. A step that runs past its time limit
+ * is stopped with a message saying what to check; one that is quiet prints a line every 10 s.
  * Every process it starts is stopped by its PID.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const app = join(root, 'examples', 'next-app');
-const flags = new Set(process.argv.slice(2).filter((a) => a.startsWith('--reuse-')));
-const e2e = process.argv.includes('--e2e');
+const packDir = join(app, '.pack');
+const tarball = join(packDir, 'apollo-token-refresh-0.1.0.tgz');
+const args = process.argv.slice(2);
+const e2e = args.includes('--e2e');
+const fresh = args.includes('--fresh');
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
 const started = [];
+const t0 = Date.now();
 
-function run(cmd, args, cwd) {
-  const t = Date.now();
-  const r = spawnSync(cmd, args, { cwd, env, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}`);
-  console.log(
-    `[example] ${cmd} ${args[0]} ${args[1] ?? ''}: ${((Date.now() - t) / 1000).toFixed(1)} s`,
-  );
+const elapsed = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+const say = (line) => console.log(`[example] ${line}`);
+
+/** Every file under `paths` (files or folders, relative to `base`), skipping build output. */
+function filesUnder(base, paths) {
+  const skip = new Set(['node_modules', '.next', '.pack', 'dist', 'artifacts', 'test-results']);
+  const out = [];
+  const walk = (path) => {
+    if (!existsSync(path)) return;
+    if (statSync(path).isDirectory()) {
+      for (const name of readdirSync(path).sort()) if (!skip.has(name)) walk(join(path, name));
+    } else out.push(path);
+  };
+  for (const path of paths) walk(join(base, path));
+  return out;
+}
+
+/** A hash of the files' paths and contents, and of `extra` (settings that change the output). */
+function fingerprint(files, extra = '') {
+  const hash = createHash('sha256').update(extra);
+  for (const file of files)
+    hash.update(relative(root, file)).update('\0').update(readFileSync(file));
+  return hash.digest('hex');
+}
+
+const readStamp = (file) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+
+/**
+ * Runs a step unless `stampFile` holds `inputs` (the hash of everything it depends on); writes
+ * the stamp after it succeeds.
+ */
+async function step(name, { inputs, stampFile, run }) {
+  if (!fresh && inputs && readStamp(stampFile) === inputs) {
+    say(`${name}: unchanged, skipped`);
+    return;
+  }
+  const since = Date.now();
+  say(`${name}…`);
+  await run();
+  if (stampFile) {
+    mkdirSync(dirname(stampFile), { recursive: true });
+    writeFileSync(stampFile, inputs);
+  }
+  say(`${name}: done in ${elapsed(since)}`);
+}
+
+/**
+ * Runs a command to completion, its output shown as it comes. Past `timeoutMs` it is stopped
+ * (by its PID) and the step fails with `hint`. A quiet command gets a line every 10 s.
+ */
+function exec(command, commandArgs, { cwd, timeoutMs, hint }) {
+  return new Promise((resolve, reject) => {
+    const since = Date.now();
+    const child = spawn(command, commandArgs, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let lastOutput = Date.now();
+    const forward = (stream, target) =>
+      stream.on('data', (chunk) => {
+        lastOutput = Date.now();
+        target.write(chunk);
+      });
+    forward(child.stdout, process.stdout);
+    forward(child.stderr, process.stderr);
+    const heartbeat = setInterval(() => {
+      if (Date.now() - lastOutput >= 10_000) {
+        say(`  still running ${command} ${commandArgs[0]} (${elapsed(since)})…`);
+        lastOutput = Date.now();
+      }
+    }, 1_000);
+    const limit = setTimeout(() => {
+      child.kill('SIGTERM');
+      setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 5_000).unref();
+      reject(
+        new Error(
+          `${command} ${commandArgs.join(' ')} did not finish within ${timeoutMs / 1000} s. ${hint}`,
+        ),
+      );
+    }, timeoutMs);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      clearInterval(heartbeat);
+      clearTimeout(limit);
+      if (code === 0) resolve();
+      else
+        reject(
+          new Error(`${command} ${commandArgs.join(' ')} exited with ${code ?? signal}. ${hint}`),
+        );
+    });
+  });
 }
 
 /**
@@ -44,20 +139,20 @@ async function freePorts(count) {
     for (let i = 0; i < count; i++) {
       probes.push(
         await new Promise((resolve, reject) => {
-          const s = createServer();
-          s.once('error', reject);
-          s.listen(0, '127.0.0.1', () => resolve(s));
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
         }),
       );
     }
-    return probes.map((s) => s.address().port);
+    return probes.map((server) => server.address().port);
   } finally {
-    await Promise.all(probes.map((s) => new Promise((resolve) => s.close(resolve))));
+    await Promise.all(probes.map((server) => new Promise((resolve) => server.close(resolve))));
   }
 }
 
-function start(name, args, extraEnv) {
-  const child = spawn(process.execPath, args, {
+function startServer(name, serverArgs, extraEnv) {
+  const child = spawn(process.execPath, serverArgs, {
     cwd: app,
     env: { ...env, ...extraEnv },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -69,19 +164,19 @@ function start(name, args, extraEnv) {
   return child;
 }
 
-async function waitFor(url, what, child) {
-  const deadline = Date.now() + 60_000;
+async function waitFor(url, what, child, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${what} exited before it answered`);
+    if (child.exitCode !== null) throw new Error(`${what} exited before it answered ${url}`);
     try {
       const res = await fetch(url, { redirect: 'manual' });
       if (res.status < 500) return;
     } catch {
       // not listening yet
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`${what} did not answer ${url} within 60 s`);
+  throw new Error(`${what} did not answer ${url} within ${timeoutMs / 1000} s`);
 }
 
 let stopping = false;
@@ -104,57 +199,122 @@ async function stopAll() {
 }
 
 async function main() {
-  const t0 = Date.now();
-  if (!flags.has('--reuse-lib')) {
-    run('npm', ['run', 'build'], root);
-    const pack = join(app, '.pack');
-    rmSync(pack, { recursive: true, force: true });
-    mkdirSync(pack);
-    run('npm', ['pack', '--pack-destination', pack, '--silent'], root);
-  }
-  // --no-save: the lockfile keeps the app's registry dependencies pinned while the freshly packed
-  // library replaces the one installed before (its integrity changes with every build).
-  run(
-    'npm',
-    [
-      'install',
-      '--no-save',
-      '--no-audit',
-      '--no-fund',
-      '--loglevel=error',
-      './.pack/apollo-token-refresh-0.1.0.tgz',
-    ],
-    app,
+  // 1–2. The library, built and packed as npm publishes it. tsup and npm pack are deterministic:
+  // the same sources give the same tarball, so both are skipped when the sources did not change.
+  const libraryInputs = fingerprint(
+    filesUnder(root, [
+      'src',
+      'package.json',
+      'tsup.config.ts',
+      'tsconfig.json',
+      'README.md',
+      'CHANGELOG.md',
+    ]),
   );
+  const cache = join(app, '.example-cache');
+  await step('1/5 build the library (tsup)', {
+    inputs: existsSync(join(root, 'dist', 'index.js')) ? libraryInputs : 'missing',
+    stampFile: join(cache, 'library'),
+    run: () =>
+      exec('npm', ['run', 'build', '--silent'], {
+        cwd: root,
+        timeoutMs: 120_000,
+        hint: 'Run `npm run build` to see why.',
+      }),
+  });
+  await step('2/5 pack the library', {
+    inputs: existsSync(tarball) ? libraryInputs : 'missing',
+    stampFile: join(cache, 'pack'),
+    run: async () => {
+      rmSync(packDir, { recursive: true, force: true });
+      mkdirSync(packDir);
+      await exec('npm', ['pack', '--pack-destination', packDir, '--silent'], {
+        cwd: root,
+        timeoutMs: 60_000,
+        hint: 'Run `npm pack` at the repository root to see why.',
+      });
+    },
+  });
 
+  // 3. The app's dependencies: exactly the versions and bytes of its lockfile (integrity checked),
+  // cached packages first (--prefer-offline); the freshly packed library replaces the one before.
+  // --no-save: the library's integrity changes with every build, the lockfile stays as it is.
+  const installInputs = fingerprint([
+    join(app, 'package.json'),
+    join(app, 'package-lock.json'),
+    tarball,
+  ]);
+  await step('3/5 install the app (npm install)', {
+    inputs: existsSync(join(app, 'node_modules', 'next')) ? installInputs : 'missing',
+    stampFile: join(app, 'node_modules', '.example-stamp'),
+    run: () =>
+      exec(
+        'npm',
+        [
+          'install',
+          '--no-save',
+          '--no-audit',
+          '--no-fund',
+          '--prefer-offline',
+          '--loglevel=http',
+          './.pack/apollo-token-refresh-0.1.0.tgz',
+        ],
+        {
+          cwd: app,
+          timeoutMs: 300_000,
+          hint: 'The registry may be slow or unreachable: check `npm config get registry` and the network, then run it again (finished downloads are cached).',
+        },
+      ),
+  });
+
+  // 4. next build. Ports and token lifetimes are read at request time, so one build serves the
+  // example and the e2e alike.
+  const appInputs = fingerprint(
+    filesUnder(app, ['app', 'lib', 'proxy.ts', 'next.config.ts', 'tsconfig.json', 'package.json']),
+    installInputs,
+  );
+  await step('4/5 next build', {
+    inputs: existsSync(join(app, '.next', 'BUILD_ID')) ? appInputs : 'missing',
+    stampFile: join(app, '.next', '.example-stamp'),
+    run: () =>
+      exec(process.execPath, ['node_modules/next/dist/bin/next', 'build'], {
+        cwd: app,
+        timeoutMs: 300_000,
+        hint: 'Run `node node_modules/next/dist/bin/next build` in examples/next-app to see why.',
+      }),
+  });
+
+  // 5. The API server and Next.js.
   const [freeApi, freeWeb] = e2e ? await freePorts(2) : [4000, 3000];
   const apiPort = Number(process.env.API_PORT || freeApi);
   const webPort = Number(process.env.PORT || freeWeb);
   const apiOrigin = `http://127.0.0.1:${apiPort}`;
   const webOrigin = `http://127.0.0.1:${webPort}`;
-  const ttl = process.env.ACCESS_TTL_MS ?? (e2e ? '8000' : '20000');
-  const shared = { API_ORIGIN: apiOrigin, ACCESS_TTL_MS: ttl };
+  const shared = {
+    API_ORIGIN: apiOrigin,
+    WEB_ORIGIN: webOrigin,
+    ACCESS_TTL_MS: process.env.ACCESS_TTL_MS ?? (e2e ? '8000' : '20000'),
+  };
   Object.assign(env, shared);
-
-  if (!flags.has('--reuse-next'))
-    run(process.execPath, ['node_modules/next/dist/bin/next', 'build'], app);
-
-  const api = start('api', ['--import', 'tsx', 'server/index.ts'], {
+  const since = Date.now();
+  say('5/5 start the API server and Next.js…');
+  const api = startServer('api', ['--import', 'tsx', 'server/index.ts'], {
     API_PORT: String(apiPort),
     LOG_AUTH: e2e ? '1' : (process.env.LOG_AUTH ?? '0'),
     TEST_ENDPOINTS: e2e || process.env.TEST_ENDPOINTS === '1' ? '1' : '0',
   });
-  const web = start(
+  const web = startServer(
     'next',
     ['node_modules/next/dist/bin/next', 'start', '-p', String(webPort), '-H', '127.0.0.1'],
     {},
   );
-  await waitFor(`${apiOrigin}/healthz`, 'API server', api);
+  await waitFor(`${apiOrigin}/healthz`, 'The API server', api);
   await waitFor(`${webOrigin}/login`, 'Next.js', web);
-  console.log(`[example] ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${webOrigin}`);
+  say(`5/5 start the API server and Next.js: done in ${elapsed(since)}`);
+  say(`ready in ${elapsed(t0)}: ${webOrigin}`);
 
   if (!e2e) {
-    console.log('[example] sign in with any user name and the password "demo"; Ctrl-C stops.');
+    say('sign in with any user name and the password "demo" (lower case); Ctrl-C stops.');
     await new Promise((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
@@ -165,14 +325,14 @@ async function main() {
   }
 
   const t1 = Date.now();
-  const pw = spawn(
+  const playwright = spawn(
     process.execPath,
     [
       join(root, 'node_modules', '@playwright', 'test', 'cli.js'),
       'test',
       '-c',
       join(app, 'e2e', 'playwright.config.ts'),
-      ...process.argv.slice(2).filter((a) => a !== '--e2e' && !flags.has(a)),
+      ...args.filter((a) => a !== '--e2e' && a !== '--fresh'),
     ],
     {
       cwd: root,
@@ -180,9 +340,9 @@ async function main() {
       stdio: 'inherit',
     },
   );
-  started.push({ name: 'playwright', child: pw });
-  const code = await new Promise((resolve) => pw.once('exit', (c) => resolve(c ?? 1)));
-  console.log(`[example] e2e took ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+  started.push({ name: 'playwright', child: playwright });
+  const code = await new Promise((resolve) => playwright.once('exit', (c) => resolve(c ?? 1)));
+  say(`e2e took ${elapsed(t1)}`);
   return code;
 }
 
