@@ -1,8 +1,9 @@
 import type { Metadata } from 'next';
-import { cookies } from 'next/headers';
 import type { ReactNode } from 'react';
-import { ACCESS_COOKIE, serverConfig } from '../lib/config';
-import { Providers } from '../lib/session';
+import { Providers } from '../lib/client/providers';
+import { serverConfig } from '../lib/server/config';
+import { requestSession } from '../lib/server/session';
+import { SessionHeader } from './session-header';
 import './globals.css';
 
 // Every page reads cookies or env at request time.
@@ -11,13 +12,15 @@ export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'apollo-token-refresh · Next.js example' };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  // Seeds a new tab's manager, so a page load costs no refresh. Expired or revoked, it is simply
-  // refreshed (or the session ends) on first use, like any stored token.
-  const token = (await cookies()).get(ACCESS_COOKIE)?.value ?? null;
+  // The page gets what the session looks like (user, expiry: nothing secret) and the token
+  // encrypted for server rendering only. Never the token itself: whatever a server component
+  // passes to a client component is in the HTML and the RSC payload.
+  const { snapshot, cloaked } = await requestSession();
   return (
     <html lang="en">
       <body>
-        <Providers config={serverConfig().client} initialToken={token}>
+        <Providers config={serverConfig().client} snapshot={snapshot} cloakedToken={cloaked}>
+          <SessionHeader />
           {children}
         </Providers>
       </body>

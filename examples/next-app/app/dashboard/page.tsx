@@ -1,34 +1,46 @@
-import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { MeDocument } from '../../lib/__generated__/graphql';
-import { getClient } from '../../lib/apollo-rsc';
-import { ACCESS_COOKIE } from '../../lib/config';
-import { Dashboard } from './dashboard';
-import { SessionGate } from './session-gate';
+import { ItemDocument } from '../../lib/__generated__/graphql';
+import { DataBoundary } from '../../lib/client/data-boundary';
+import { PreloadQuery } from '../../lib/server/apollo-rsc';
+import { requestSession } from '../../lib/server/session';
+import { Burst } from './burst';
+import { ItemCard, Profile } from './data';
+import { LiveTicks } from './live-ticks';
+import { RenameForm } from './rename-form';
+import { SessionPanel } from './session-panel';
 
 export const dynamic = 'force-dynamic';
 
 export default async function DashboardPage() {
-  const token = (await cookies()).get(ACCESS_COOKIE)?.value;
-  // No cookie at all: never signed in here, or signed out.
-  if (!token) redirect('/login');
-  let user: string | null = null;
-  try {
-    const { data } = await (await getClient()).query({ query: MeDocument });
-    user = data?.me.id ?? null;
-  } catch {
-    // Expired or revoked: render without server data; the browser refreshes or signs out.
-  }
+  const { snapshot } = await requestSession();
+  // No session cookie at all: never signed in here, or signed out.
+  if (!snapshot) redirect('/login');
+  const item = (
+    <DataBoundary label="item">
+      <ItemCard id="42" />
+    </DataBoundary>
+  );
   return (
     <main>
       <h1>Dashboard</h1>
-      <p className="card">
-        <span className="label">Server-rendered for </span>
-        <strong data-testid="ssr-user">{user ?? '(resuming in the browser)'}</strong>
-      </p>
-      <SessionGate>
-        <Dashboard />
-      </SessionGate>
+      <SessionPanel />
+      <section className="card data">
+        {/* Queried during server rendering of the client component (useSuspenseQuery) */}
+        <DataBoundary label="profile">
+          <Profile />
+        </DataBoundary>
+        {/* Queried by a server component, streamed into the client component's cache */}
+        {snapshot.status === 'authenticated' ? (
+          <PreloadQuery query={ItemDocument} variables={{ id: '42' }}>
+            {item}
+          </PreloadQuery>
+        ) : (
+          item
+        )}
+      </section>
+      <RenameForm />
+      <Burst />
+      <LiveTicks />
     </main>
   );
 }

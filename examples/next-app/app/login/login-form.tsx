@@ -2,37 +2,37 @@
 
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
-import { useManager } from '../../lib/session';
+import { AuthApiError, postAuth, type TokenAnswer } from '../../lib/client/auth-api';
+import { useSession } from '../../lib/client/session-context';
 
 export function LoginForm() {
-  const manager = useManager();
+  const { session, hydrated } = useSession();
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (!manager) return;
+    if (!session) return;
     const form = new FormData(event.currentTarget);
     setBusy(true);
     setError(null);
     try {
-      // The answer sets the httpOnly refresh cookie; the body carries only the access token.
-      const res = await fetch('/api/auth/login', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: form.get('username'), password: form.get('password') }),
+      // The answer sets the httpOnly cookies; the body carries the access token, which lives in
+      // this tab's manager (memory) from now on.
+      const res = await postAuth('login', {
+        username: form.get('username'),
+        password: form.get('password'),
       });
-      if (!res.ok)
-        throw new Error(res.status === 401 ? 'Wrong user name or password' : `Error ${res.status}`);
-      const { accessToken, expiresAt } = (await res.json()) as {
-        accessToken: string;
-        expiresAt: number;
-      };
-      await manager.setTokens({ accessToken, expiresAt });
+      const { accessToken, expiresAt } = (await res.json()) as TokenAnswer;
+      await session.manager.setTokens({ accessToken, expiresAt });
       router.replace('/dashboard');
     } catch (e) {
-      setError(e instanceof Error ? e.message : 'Sign-in failed');
+      setError(
+        e instanceof AuthApiError && e.status === 401
+          ? 'Wrong user name or password'
+          : 'Sign-in failed, please try again',
+      );
       setBusy(false);
     }
   }
@@ -45,7 +45,7 @@ export function LoginForm() {
       <label>
         Password <input name="password" type="password" autoComplete="current-password" required />
       </label>
-      <button type="submit" disabled={busy || !manager}>
+      <button type="submit" disabled={busy || !hydrated}>
         {busy ? 'Signing in…' : 'Sign in'}
       </button>
       {error && (

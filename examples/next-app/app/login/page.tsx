@@ -25,7 +25,9 @@ export default async function LoginPage({
       <div className="card">
         <LoginForm />
       </div>
-      <p className="label">Demo: any user name (letters, digits, _), password “demo”.</p>
+      <p className="hint" data-testid="login-hint">
+        Demo: any user name (letters, digits, _) and the password <code>demo</code> (lower case).
+      </p>
     </main>
   );
 }

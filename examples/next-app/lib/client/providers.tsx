@@ -7,118 +7,68 @@ import {
   ApolloNextAppProvider,
   InMemoryCache,
 } from '@apollo/client-integration-nextjs';
-import {
-  createTokenRefreshLink,
-  type RefreshFunction,
-  TokenManager,
-  type TokenStatus,
-  webStorage,
-} from 'apollo-token-refresh';
-import { createAuthWsClient } from 'apollo-token-refresh/ws';
+import { createTokenRefreshLink } from 'apollo-token-refresh';
 import { OperationTypeNode } from 'graphql';
-import { createContext, type ReactNode, use, useSyncExternalStore } from 'react';
-import type { ClientConfig } from './config';
+import type { ReactNode } from 'react';
+import type { ClientConfig } from '../server/config';
+import { serverTokenManager } from '../shared/server-token-manager';
+import type { SessionSnapshot } from '../shared/session';
+import { reveal } from '../shared/ssr-secret';
+import { type BrowserSession, browserSession } from './browser-session';
+import { SessionProvider } from './session-context';
 
 /**
- * The refresh token is an httpOnly cookie scoped to /api/auth: page script never sees it, so
- * `refreshToken` is undefined here and the endpoint reads the cookie. A 401 carries `status`,
- * which the manager's default `isSessionEnded` treats as the end of the session.
+ * Server rendering: a client of its own for this request, with a real link to the API and a
+ * TokenManager holding this request's token (decrypted from `cloakedToken`, which the browser
+ * cannot read). `useSuspenseQuery` runs here and the integration streams the results into the
+ * browser's cache, so the first paint has the user's data and the browser does not ask again.
  */
-const refreshWithCookie: RefreshFunction = async ({ signal }) => {
-  const res = await fetch('/api/auth/refresh', {
-    method: 'POST',
-    credentials: 'same-origin',
-    signal,
+function makeServerClient(config: ClientConfig, cloakedToken: string | null) {
+  return new ApolloClient({
+    cache: new InMemoryCache(),
+    link: ApolloLink.from([
+      createTokenRefreshLink(serverTokenManager(reveal(cloakedToken))),
+      new HttpLink({ uri: config.serverGraphqlUrl, fetchOptions: { cache: 'no-store' } }),
+    ]),
   });
-  if (!res.ok)
-    throw Object.assign(new Error(`Refresh answered ${res.status}`), { status: res.status });
-  const { accessToken, expiresAt } = (await res.json()) as {
-    accessToken: string;
-    expiresAt: number;
-  };
-  return { accessToken, expiresAt };
-};
-
-// One manager per browser tab. Only ever assigned in the browser (see `useManager`): on the
-// server every request builds its own (lib/apollo-rsc.ts), never a module-level one.
-let tabManager: TokenManager | undefined;
-
-const STORAGE_KEY = 'apollo-token-refresh';
-
-function browserManager(config: ClientConfig, initialToken: string | null): TokenManager {
-  // Only the short-lived access token is stored (the refresh token is an httpOnly cookie). Shared
-  // by the tabs, so a tab that waited for another tab's refresh reads its result at once.
-  const storage = webStorage(localStorage, STORAGE_KEY);
-  if (initialToken && !localStorage.getItem(STORAGE_KEY))
-    storage.save({ accessToken: initialToken });
-  tabManager ??= new TokenManager({
-    refresh: refreshWithCookie,
-    storage,
-    refreshBeforeExpiryMs: config.refreshBeforeExpiryMs,
-    scheduleRefresh: true,
-    crossTab: true,
-  });
-  return tabManager;
 }
 
-function makeClient(manager: TokenManager | null, config: ClientConfig) {
-  // Server rendering of client components: hooks read the cache only (useQuery is cache-only
-  // during SSR with this integration), so this client never sends a request and holds no token.
-  if (!manager) return new ApolloClient({ cache: new InMemoryCache(), link: ApolloLink.empty() });
-  const ws = new GraphQLWsLink(createAuthWsClient(manager, { url: config.wsUrl }));
+/** The browser: this tab's manager; HTTP through the Next.js origin, subscriptions over graphql-ws. */
+function makeBrowserClient(session: BrowserSession) {
   const http = ApolloLink.from([
-    createTokenRefreshLink(manager),
+    createTokenRefreshLink(session.manager),
     new HttpLink({ uri: '/graphql' }),
   ]);
   return new ApolloClient({
     cache: new InMemoryCache(),
-    link: ApolloLink.split((op) => op.operationType === OperationTypeNode.SUBSCRIPTION, ws, http),
+    link: ApolloLink.split(
+      (operation) => operation.operationType === OperationTypeNode.SUBSCRIPTION,
+      new GraphQLWsLink(session.ws),
+      http,
+    ),
   });
 }
 
-const ManagerContext = createContext<TokenManager | null>(null);
-
 export function Providers({
   config,
-  initialToken,
+  snapshot,
+  cloakedToken,
   children,
 }: {
   config: ClientConfig;
-  /** This request's access token cookie: an httpOnly cookie that page script cannot read. */
-  initialToken: string | null;
+  /** What the server knew of the session (nothing secret); `null` when nobody is signed in. */
+  snapshot: SessionSnapshot | null;
+  /** The access token, encrypted for server rendering only (lib/shared/ssr-secret.ts). */
+  cloakedToken: string | null;
   children: ReactNode;
 }) {
-  const manager = typeof window === 'undefined' ? null : browserManager(config, initialToken);
+  const session = typeof window === 'undefined' ? null : browserSession(config);
+  // `makeClient` runs once per request on the server and once per tab in the browser.
+  const makeClient = () =>
+    session ? makeBrowserClient(session) : makeServerClient(config, cloakedToken);
   return (
-    <ManagerContext value={manager}>
-      <ApolloNextAppProvider makeClient={() => makeClient(manager, config)}>
-        {children}
-      </ApolloNextAppProvider>
-    </ManagerContext>
-  );
-}
-
-const noop = () => () => {};
-
-/**
- * This tab's manager; `null` on the server and during hydration, so the first browser render
- * matches the server's HTML (React does not patch attributes that differ while hydrating).
- */
-export function useManager(): TokenManager | null {
-  const manager = use(ManagerContext);
-  return useSyncExternalStore(
-    noop,
-    () => manager,
-    () => null,
-  );
-}
-
-/** The manager's status, re-rendered on every `status` event ('unauthenticated' on the server). */
-export function useSessionStatus(): TokenStatus {
-  const manager = useManager();
-  return useSyncExternalStore(
-    manager ? (onChange) => manager.on('status', onChange) : noop,
-    () => manager?.status ?? 'unauthenticated',
-    () => 'unauthenticated',
+    <SessionProvider session={session} snapshot={snapshot} accessTtlMs={config.accessTtlMs}>
+      <ApolloNextAppProvider makeClient={makeClient}>{children}</ApolloNextAppProvider>
+    </SessionProvider>
   );
 }
