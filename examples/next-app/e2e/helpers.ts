@@ -1,7 +1,7 @@
-import { expect, type Page } from '@playwright/test';
+import { type BrowserContext, expect, type Page } from '@playwright/test';
 import type { AuthCounters } from '../server/auth';
 
-const api = () => {
+export const api = () => {
   const url = process.env.E2E_API_URL;
   if (!url) throw new Error('E2E_API_URL is not set: run `npm run test:e2e`');
   return url;
@@ -9,7 +9,7 @@ const api = () => {
 
 /** Access token lifetime the servers were started with. */
 export const TTL = Number(process.env.ACCESS_TTL_MS ?? 8_000);
-/** What the app passes as `refreshBeforeExpiryMs` (lib/config.ts). */
+/** What the app passes as `refreshBeforeExpiryMs` (lib/server/config.ts). */
 export const AHEAD = Math.min(30_000, Math.round(TTL / 4));
 
 /** The API server's test counters (`/__test/counters`). */
@@ -32,6 +32,10 @@ export async function revokeUser(user: string): Promise<number> {
   return ((await res.json()) as { revoked: number }).revoked;
 }
 
+// Unique per run: the API server keeps users' names across tests (and --repeat-each).
+let sequence = 0;
+export const uniqueUser = (name: string) => `${name}_${process.pid % 1000}${sequence++}`;
+
 /** Signs in through the form and waits for live data on the dashboard. */
 export async function login(page: Page, user: string): Promise<void> {
   await page.goto('/login');
@@ -50,7 +54,7 @@ export async function expectLive(page: Page): Promise<void> {
   await expect(page.getByTestId('item')).toContainText('Item 42');
   const before = await ticks(page);
   await expect.poll(() => ticks(page), { timeout: 5_000 }).toBeGreaterThan(before);
-  await expect(page.getByTestId('errors')).toHaveText('');
+  await expect(page.getByTestId('error')).toHaveCount(0);
 }
 
 /**
@@ -70,7 +74,7 @@ export async function stay(
     for (const [i, page] of pages.entries()) {
       const seen = last[i];
       if (!seen) continue;
-      await expect(page.getByTestId('errors')).toHaveText('', { timeout: 1 });
+      await expect(page.getByTestId('error')).toHaveCount(0, { timeout: 1 });
       const n = await ticks(page);
       const now = Date.now();
       if (n > seen.value) {
@@ -88,3 +92,18 @@ export async function stay(
 
 /** Gaps between consecutive successful refreshes, in ms. */
 export const gaps = (times: number[]) => times.slice(1).map((t, i) => t - (times[i] ?? t));
+
+/** The session cookies as the browser holds them. */
+export async function sessionCookies(context: BrowserContext) {
+  const all = await context.cookies();
+  return { rt: all.find((c) => c.name === 'rt'), at: all.find((c) => c.name === 'at') };
+}
+
+/** Records the figures of a test in the report and on the console. */
+export function note(
+  info: { title: string; annotations: { type: string; description?: string }[] },
+  text: string,
+) {
+  info.annotations.push({ type: 'figures', description: text });
+  console.log(`    ${info.title}: ${text}`);
+}

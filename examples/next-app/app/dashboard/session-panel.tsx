@@ -2,8 +2,8 @@
 
 import { useSession } from '../../lib/client/session-context';
 import { useTokenExpiry, useTokenStatus } from '../../lib/client/token-hooks';
+import { useActivity } from '../../lib/client/use-activity';
 import { useClock } from '../../lib/client/use-clock';
-import { useSessionEvents } from '../../lib/client/use-session-events';
 
 /** A refresh takes ~15 ms here: shown for at least this long, so a person can see it happen. */
 const MIN_VISIBLE_REFRESH_MS = 1_000;
@@ -18,7 +18,7 @@ export function SessionPanel() {
   const { session, snapshot, view, hydrated, accessTtlMs } = useSession();
   const status = useTokenStatus(view);
   const expiresAt = useTokenExpiry(view);
-  const activity = useSessionEvents(session);
+  const activity = useActivity(session);
   const now = useClock(snapshot?.renderedAt ?? 0);
 
   const refreshStartedAt = activity.lastRefreshStartedAt;

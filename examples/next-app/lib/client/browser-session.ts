@@ -1,12 +1,15 @@
 import { TokenManager } from 'apollo-token-refresh';
 import { createAuthWsClient } from 'apollo-token-refresh/ws';
 import type { ClientConfig } from '../server/config';
+import { createActivityLog } from './activity-log';
 import { refreshWithCookie } from './auth-api';
 
 export interface BrowserSession {
   manager: TokenManager;
   /** The graphql-ws client (its `connected` events feed the dashboard's event log). */
   ws: ReturnType<typeof createAuthWsClient>;
+  /** What happened to the session in this tab (the dashboard's event log). */
+  activity: ReturnType<typeof createActivityLog>;
 }
 
 let tab: BrowserSession | undefined;
@@ -23,7 +26,7 @@ let tab: BrowserSession | undefined;
  * - `scheduleRefresh`: refreshes ahead of expiry in the background, and at once when the tab
  *   becomes visible again or the network comes back with an expiring token.
  */
-export function browserSession(config: ClientConfig): BrowserSession {
+export function browserSession(config: ClientConfig, signedIn: boolean): BrowserSession {
   if (typeof window === 'undefined') throw new Error('browserSession() is for the browser only');
   if (tab) return tab;
   const manager = new TokenManager({
@@ -34,6 +37,15 @@ export function browserSession(config: ClientConfig): BrowserSession {
     // INTERIM until the lead's `restoreSession` is on main: spread so that the type check passes.
     ...({ restoreSession: true } as object),
   });
-  tab = { manager, ws: createAuthWsClient(manager, { url: config.wsUrl }) };
+  const ws = createAuthWsClient(manager, { url: config.wsUrl });
+  tab = { manager, ws, activity: createActivityLog(manager, ws) };
+  // Signed in according to the server: restore now (one refresh), before the first operation
+  // asks, so the page shows the live state at once.
+  // INTERIM: `?? manager.refresh()` until `restoreSession` is on main.
+  if (signedIn)
+    manager
+      .getAccessToken()
+      .then((token) => token ?? manager.refresh())
+      .catch(() => {});
   return tab;
 }

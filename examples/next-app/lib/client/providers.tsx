@@ -62,7 +62,7 @@ export function Providers({
   cloakedToken: string | null;
   children: ReactNode;
 }) {
-  const session = typeof window === 'undefined' ? null : browserSession(config);
+  const session = typeof window === 'undefined' ? null : browserSession(config, snapshot !== null);
   // `makeClient` runs once per request on the server and once per tab in the browser.
   const makeClient = () =>
     session ? makeBrowserClient(session) : makeServerClient(config, cloakedToken);

@@ -79,18 +79,10 @@ export function SessionProvider({
       manager.on('tokens', (tokens) => setLiveUser(subjectOf(tokens.accessToken))),
       manager.on('logout', () => setLiveUser(null)),
     ];
-    // Signed in according to the server: restore the session now (one refresh), not at the
-    // first operation, so the page shows the live state at once.
-    // INTERIM: `?? manager.refresh()` until `restoreSession` is on main.
-    if (snapshot)
-      manager
-        .getAccessToken()
-        .then((token) => token ?? manager.refresh())
-        .catch(() => {});
     return () => {
       for (const unsubscribe of off) unsubscribe();
     };
-  }, [manager, snapshot]);
+  }, [manager]);
 
   const serverView = useMemo(() => snapshotView(snapshot), [snapshot]);
   const value = useMemo<SessionContextValue>(
