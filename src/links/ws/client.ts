@@ -80,7 +80,12 @@ export function createAuthWsClient(
   );
 
   /** Newest socket (the one `connectionParams` runs for) and the acknowledged, open one. */
-  let cur: (Sock & { t?: string | null; k?: number }) | undefined;
+  let cur: Sock | undefined;
+  /**
+   * The token each socket sent (`t`) and the code we closed it with (`k`), kept off the socket:
+   * graphql-ws hands sockets and their events to the app, and a logger prints them.
+   */
+  const facts = new WeakMap<Sock, { t?: string | null; k?: number }>();
   let live: typeof cur;
   /** Token of the socket the server rejected; the next connect refreshes it. */
   let failed: string | undefined;
@@ -98,12 +103,11 @@ export function createAuthWsClient(
   const Impl =
     Base &&
     class extends Base {
-      /** The token this socket sent, and the code we closed it with. */
-      declare t?: string | null;
-      declare k?: number;
       constructor(url: string, protocol: string) {
         super(url, protocol);
         cur = this;
+        const f: { t?: string | null; k?: number } = {};
+        facts.set(this, f);
         let h: Handler = null;
         Object.defineProperty(this, 'onclose', { get: () => h, set: (f: Handler) => (h = f) });
         this.addEventListener('close', (e) => {
@@ -114,12 +118,13 @@ export function createAuthWsClient(
           live = undefined;
           const r = codes.includes(e.code);
           if (r) {
-            rej = this.t ? rej + 1 : MAX_REAUTH; // an anonymous socket has nothing to refresh
-            failed = this.t ?? undefined;
+            rej = f.t ? rej + 1 : MAX_REAUTH; // an anonymous socket has nothing to refresh
+            failed = f.t ?? undefined;
           }
-          // Our restart keeps its code whatever the server echoed (1000, or none: 1005).
-          const code = this.k ?? (r ? C.Reauthenticate : 0);
-          h?.(code ? { code, reason: e.reason, wasClean: e.wasClean, serverCode: e.code } : e);
+          // Our restart keeps its code whatever the server echoed (1000, or none: 1005). A
+          // plain record, never the event: its `target` is the socket.
+          const code = f.k ?? (r ? C.Reauthenticate : e.code);
+          h?.({ code, reason: e.reason, wasClean: e.wasClean, serverCode: e.code });
         });
       }
     };
@@ -147,12 +152,13 @@ export function createAuthWsClient(
       : e;
 
   const renew = () => {
-    if (live && (force || (latest !== undefined && live.t !== latest))) {
+    const f = live && facts.get(live);
+    if (live && f && (force || (latest !== undefined && f.t !== latest))) {
       const s = live;
       live = undefined;
       force = false;
-      s.k = C.TokenChanged;
-      s.close(s.k, 'Token changed');
+      f.k = C.TokenChanged;
+      s.close(f.k, 'Token changed');
     }
   };
 
@@ -164,7 +170,8 @@ export function createAuthWsClient(
       const f = failed;
       const t = f ? await manager.refresh({ failedToken: f }) : await manager.getAccessToken();
       failed = undefined;
-      if (s) s.t = t;
+      const sf = s && facts.get(s);
+      if (sf) sf.t = t;
       force = false; // this connect already carries the newest token
       return params ? params(t) : t ? { authorization: `Bearer ${t}` } : {};
     },
