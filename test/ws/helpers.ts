@@ -78,6 +78,10 @@ export function watchTicks(client: ReturnType<typeof createAuthWsClient>, interv
     error(what = 'a subscription error') {
       return c.until(() => errors.length > 0, what).then(() => errors[0]);
     },
+    /** Waits until the sink completed or got an error. */
+    ended(what = 'the subscription to end') {
+      return c.until(() => completed > 0 || errors.length > 0, what);
+    },
   };
 }
 

@@ -266,7 +266,10 @@ export function createAuthWsClient(
     terminate: c.terminate,
     dispose() {
       for (const off of offs) off();
-      return c.dispose();
+      // graphql-ws's dispose waits for a pending connect and rejects with whatever ended it (a
+      // failed refresh, a disposed manager, a refused connection): nobody is left to tell, and
+      // an app that does not await dispose() (a React effect cleanup) must not crash on it.
+      return Promise.resolve(c.dispose()).catch(() => {});
     },
     restart() {
       force = true;
