@@ -177,3 +177,30 @@ export function useSetup() {
     current: () => env,
   };
 }
+
+/**
+ * A `retryWait` the test releases by hand: a down window is driven by the client's own retry
+ * events instead of real backoff timers. `waits` holds the `retries` argument of each call.
+ */
+export function steppedRetryWait() {
+  const waits: number[] = [];
+  const pending: (() => void)[] = [];
+  const events = condition();
+  return {
+    waits,
+    retryWait: (retries: number) =>
+      new Promise<void>((resolve) => {
+        waits.push(retries);
+        pending.push(resolve);
+        events.poke();
+      }),
+    /** Resolves once the client waits before its `n`th retry. */
+    untilWaiting(n: number) {
+      return events.until(() => waits.length >= n, `retry wait #${n}`);
+    },
+    /** Ends every pending wait: the client retries now. */
+    release() {
+      for (const resolve of pending.splice(0)) resolve();
+    },
+  };
+}

@@ -53,6 +53,7 @@ interface Sock {
   readyState: number;
   close(code?: number, reason?: string): void;
   addEventListener(type: 'close', listener: (e: CloseLike & { wasClean?: boolean }) => void): void;
+  addEventListener(type: 'error', listener: (e: object) => void): void;
 }
 type SockClass = new (url: string, protocol: string) => Sock;
 type Handler = ((e: unknown) => void) | null;
@@ -95,6 +96,11 @@ export function createAuthWsClient(
   let force = false;
   let quick = false;
   const ending = new Set<(e: SessionExpiredError) => void>();
+  /** Error events of our sockets: the connection failed (refused, reset), the server may be back soon. */
+  const socketErrors = new WeakSet<object>();
+  // graphql-ws's default retries closes only: a server down or restarting refuses the
+  // connection (an error event) and would end every subscription at the first attempt.
+  const retryByDefault = (e: unknown) => isClose(e) || socketErrors.has(e as object);
 
   const Base = (options.webSocketImpl ?? globalThis.WebSocket) as SockClass | undefined;
   // Sees every close first: records which token was rejected, and renames re-auth codes so
@@ -109,7 +115,14 @@ export function createAuthWsClient(
         const f: { t?: string | null; k?: number } = {};
         facts.set(this, f);
         let h: Handler = null;
+        let he: Handler = null;
         Object.defineProperty(this, 'onclose', { get: () => h, set: (f: Handler) => (h = f) });
+        Object.defineProperty(this, 'onerror', { get: () => he, set: (f: Handler) => (he = f) });
+        this.addEventListener('error', (e) => {
+          if (cur !== this) return;
+          socketErrors.add(e);
+          he?.(e);
+        });
         this.addEventListener('close', (e) => {
           // A socket whose connect already failed with an error (e.g. `connectionParams`
           // threw) closes later; graphql-ws shares one event bus across sockets and would
@@ -143,7 +156,7 @@ export function createAuthWsClient(
     if (SessionExpiredError.is(e)) return false;
     // Thrown by `connectionParams`: transient refresh failure; back off and try again.
     if (RefreshFailedError.is(e)) return true;
-    return (options.shouldRetry ?? isClose)(e);
+    return (options.shouldRetry ?? retryByDefault)(e);
   };
 
   const toError = (e: unknown) =>
