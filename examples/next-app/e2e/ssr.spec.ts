@@ -96,11 +96,13 @@ test('a reload of a signed-in page costs one refresh, no 401, no anonymous reque
 });
 
 /**
- * "Hidden" is emulated in two parts, each the real thing where it matters. The page is frozen
- * through the DevTools protocol (`Page.setWebLifecycleState`): no timer or task of it runs, as
- * with a background tab on a sleeping laptop, so no scheduled refresh happens while its token
- * expires. Headless Chromium keeps every page visible, so `visibilityState` is set by script and
- * the real `visibilitychange` event dispatched on `document`: what the manager listens to.
+ * "Hidden" is emulated in two parts, each the real thing where it matters. The page's script is
+ * stopped through the DevTools protocol (`Debugger.pause`): no timer or task of it runs, as with
+ * a background tab on a sleeping laptop, so no scheduled refresh happens while its token
+ * expires. (`Page.setWebLifecycleState` "frozen" did not stop the timers of a page that headless
+ * Chromium considers visible: a scheduled refresh still ran.) Headless Chromium keeps every page
+ * visible, so `visibilityState` is set by script and the real `visibilitychange` event
+ * dispatched on `document`: what the manager listens to.
  */
 test('a hidden tab made visible after its token expired refreshes once', async ({ page }) => {
   await login(page, uniqueUser('wake'));
@@ -115,7 +117,8 @@ test('a hidden tab made visible after its token expired refreshes once', async (
     }, state);
   const cdp = await page.context().newCDPSession(page);
   await setVisibility('hidden');
-  await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
+  await cdp.send('Debugger.enable');
+  await cdp.send('Debugger.pause');
   await resetCounters();
   const { at } = await sessionCookies(page.context());
   const { exp } = JSON.parse(
@@ -128,7 +131,8 @@ test('a hidden tab made visible after its token expired refreshes once', async (
     .toBe(true);
   expect((await counters()).refreshes).toBe(0);
 
-  await cdp.send('Page.setWebLifecycleState', { state: 'active' });
+  await cdp.send('Debugger.resume');
+  await cdp.send('Debugger.disable');
   await setVisibility('visible');
   await expect.poll(async () => (await counters()).refreshes, { timeout: 5_000 }).toBe(1);
   await expectLive(page);

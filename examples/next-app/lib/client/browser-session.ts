@@ -34,18 +34,12 @@ export function browserSession(config: ClientConfig, signedIn: boolean): Browser
     refreshBeforeExpiryMs: config.refreshBeforeExpiryMs,
     scheduleRefresh: true,
     crossTab: true,
-    // INTERIM until the lead's `restoreSession` is on main: spread so that the type check passes.
-    ...({ restoreSession: true } as object),
+    restoreSession: true,
   });
   const ws = createAuthWsClient(manager, { url: config.wsUrl });
   tab = { manager, ws, activity: createActivityLog(manager, ws) };
   // Signed in according to the server: restore now (one refresh), before the first operation
   // asks, so the page shows the live state at once.
-  // INTERIM: `?? manager.refresh()` until `restoreSession` is on main.
-  if (signedIn)
-    manager
-      .getAccessToken()
-      .then((token) => token ?? manager.refresh())
-      .catch(() => {});
+  if (signedIn) manager.getAccessToken().catch(() => {});
   return tab;
 }
