@@ -67,11 +67,11 @@ function fingerprint(files, extra = '') {
 const readStamp = (file) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
 
 /**
- * Runs a step unless `stampFile` holds `inputs` (the hash of everything it depends on); writes
- * the stamp after it succeeds.
+ * Runs a step unless its output is `present` and `stampFile` holds `inputs` (the hash of
+ * everything it depends on); writes the stamp after it succeeds.
  */
-async function step(name, { inputs, stampFile, run }) {
-  if (!fresh && inputs && readStamp(stampFile) === inputs) {
+async function step(name, { inputs, present, stampFile, run }) {
+  if (!fresh && present && readStamp(stampFile) === inputs) {
     say(`${name}: unchanged, skipped`);
     return;
   }
@@ -89,7 +89,11 @@ async function step(name, { inputs, stampFile, run }) {
  * Runs a command to completion, its output shown as it comes. Past `timeoutMs` it is stopped
  * (by its PID) and the step fails with `hint`. A quiet command gets a line every 10 s.
  */
-function exec(command, commandArgs, { cwd, timeoutMs, hint }) {
+function exec(
+  command,
+  commandArgs,
+  { cwd, timeoutMs, hint, label = `${command} ${commandArgs[0]}` },
+) {
   return new Promise((resolve, reject) => {
     const since = Date.now();
     const child = spawn(command, commandArgs, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -103,7 +107,7 @@ function exec(command, commandArgs, { cwd, timeoutMs, hint }) {
     forward(child.stderr, process.stderr);
     const heartbeat = setInterval(() => {
       if (Date.now() - lastOutput >= 10_000) {
-        say(`  still running ${command} ${commandArgs[0]} (${elapsed(since)})…`);
+        say(`  ${label}: still running (${elapsed(since)})…`);
         lastOutput = Date.now();
       }
     }, 1_000);
@@ -213,7 +217,8 @@ async function main() {
   );
   const cache = join(app, '.example-cache');
   await step('1/5 build the library (tsup)', {
-    inputs: existsSync(join(root, 'dist', 'index.js')) ? libraryInputs : 'missing',
+    inputs: libraryInputs,
+    present: existsSync(join(root, 'dist', 'index.js')),
     stampFile: join(cache, 'library'),
     run: () =>
       exec('npm', ['run', 'build', '--silent'], {
@@ -223,7 +228,8 @@ async function main() {
       }),
   });
   await step('2/5 pack the library', {
-    inputs: existsSync(tarball) ? libraryInputs : 'missing',
+    inputs: libraryInputs,
+    present: existsSync(tarball),
     stampFile: join(cache, 'pack'),
     run: async () => {
       rmSync(packDir, { recursive: true, force: true });
@@ -245,7 +251,8 @@ async function main() {
     tarball,
   ]);
   await step('3/5 install the app (npm install)', {
-    inputs: existsSync(join(app, 'node_modules', 'next')) ? installInputs : 'missing',
+    inputs: installInputs,
+    present: existsSync(join(app, 'node_modules', 'next')),
     stampFile: join(app, 'node_modules', '.example-stamp'),
     run: () =>
       exec(
@@ -274,12 +281,14 @@ async function main() {
     installInputs,
   );
   await step('4/5 next build', {
-    inputs: existsSync(join(app, '.next', 'BUILD_ID')) ? appInputs : 'missing',
+    inputs: appInputs,
+    present: existsSync(join(app, '.next', 'BUILD_ID')),
     stampFile: join(app, '.next', '.example-stamp'),
     run: () =>
       exec(process.execPath, ['node_modules/next/dist/bin/next', 'build'], {
         cwd: app,
         timeoutMs: 300_000,
+        label: 'next build',
         hint: 'Run `node node_modules/next/dist/bin/next build` in examples/next-app to see why.',
       }),
   });
