@@ -66,7 +66,8 @@ export function createAuthFetch(
     format = (token: string) => `Bearer ${token}`,
     isAuthError = (response: Response) => response.status === 401,
   } = options ?? {};
-  check(isFn(options?.fetch ?? globalThis.fetch), 'fetch', 'a function', options?.fetch);
+  const given = options?.fetch;
+  check(isFn(given === undefined ? globalThis.fetch : given), 'fetch', 'a function', given);
   check(header && typeof header === 'string', 'header', 'a non-empty string', header);
   checkFn(format, 'format');
   checkFn(isAuthError, 'isAuthError');

@@ -404,6 +404,7 @@ describe('abort', () => {
 describe('options', () => {
   it.each([
     ['fetch', { fetch: 'https://example.com' }],
+    ['fetch', { fetch: null }],
     ['header', { header: '' }],
     ['format', { format: 'Bearer' }],
     ['isAuthError', { isAuthError: null }],
