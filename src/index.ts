@@ -1,3 +1,8 @@
+export {
+  type AuthFetchManager,
+  type AuthFetchOptions,
+  createAuthFetch,
+} from './fetch/create-auth-fetch.js';
 export { AuthErrorLink } from './links/auth-error-link.js';
 export { AuthLink } from './links/auth-link.js';
 export type { TokenRefreshContext } from './links/context.js';
