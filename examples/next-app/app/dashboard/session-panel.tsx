@@ -1,7 +1,7 @@
 'use client';
 
+import { useTokenExpiry, useTokenStatus } from 'apollo-token-refresh/react';
 import { useSession } from '../../lib/client/session-context';
-import { useTokenExpiry, useTokenStatus } from '../../lib/client/token-hooks';
 import { useActivity } from '../../lib/client/use-activity';
 import { useClock } from '../../lib/client/use-clock';
 
@@ -16,8 +16,12 @@ const clockTime = (at: number) =>
 /** The session as this tab sees it: status, expiry countdown, counters and an event log. */
 export function SessionPanel() {
   const { session, snapshot, view, hydrated, accessTtlMs } = useSession();
-  const status = useTokenStatus(view);
-  const expiresAt = useTokenExpiry(view);
+  const liveStatus = useTokenStatus(view);
+  const liveExpiresAt = useTokenExpiry(view);
+  // The hooks render "unauthenticated" on the server and while hydrating (they cannot know
+  // better); this page can: the server's snapshot of the session, until hydration is done.
+  const status = hydrated ? liveStatus : (snapshot?.status ?? 'unauthenticated');
+  const expiresAt = hydrated ? liveExpiresAt : (snapshot?.expiresAt ?? null);
   const activity = useActivity(session);
   const now = useClock(snapshot?.renderedAt ?? 0);
 

@@ -1,6 +1,6 @@
 'use client';
 
-import type { TokenManager } from 'apollo-token-refresh';
+import type { TokenStateSource } from 'apollo-token-refresh/react';
 import { decodeJwt } from 'jose';
 import {
   createContext,
@@ -15,7 +15,7 @@ import type { SessionSnapshot } from '../shared/session';
 import type { BrowserSession } from './browser-session';
 
 /** What the status hooks need of a manager. */
-export type ManagerView = Pick<TokenManager, 'status' | 'expiresAt' | 'on'>;
+export type ManagerView = TokenStateSource;
 
 interface SessionContextValue {
   /** This tab's session; `null` on the server. */
