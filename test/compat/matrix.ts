@@ -24,10 +24,34 @@ export function formatMatrix(rows: readonly CellResult[]): string {
   return lines.join('\n');
 }
 
-/** Prints the table and writes it, with the raw rows, to `test/compat/.results/<name>.*`. */
+/**
+ * The rows as one line per server, a cell per token endpoint and clock, each
+ * `refreshes per lifetime · failed ops · logouts`: the shape of the README's "Works with" table.
+ */
+export function formatCompact(rows: readonly CellResult[]): string {
+  const columns = (['rotating', 'non-rotating'] as const).flatMap((rotation) =>
+    SKEWS_MS.map((skewMs) => ({ rotation, clock: skewLabel(skewMs) })),
+  );
+  const lines = [
+    `| server | ${columns.map((c) => `${c.rotation} ${c.clock}`).join(' | ')} |`,
+    `|---|${columns.map(() => '---').join('|')}|`,
+  ];
+  for (const label of new Set(rows.map(serverLabel))) {
+    const cells = columns.map(({ rotation, clock }) => {
+      const r = rows.find(
+        (x) => serverLabel(x) === label && x.rotation === rotation && x.clock === clock,
+      );
+      return r ? `${(r.refreshes / r.lifetimes).toFixed(2)} · ${r.failed} · ${r.logouts}` : '—';
+    });
+    lines.push(`| ${label} | ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Prints the tables and writes them, with the raw rows, to `test/compat/.results/<name>.*`. */
 export function reportMatrix(name: string, rows: readonly CellResult[]): void {
   if (rows.length === 0) return;
-  const table = formatMatrix(rows);
+  const table = `${formatMatrix(rows)}\n\n${formatCompact(rows)}`;
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileSync(new URL(`${name}.md`, RESULTS_DIR), `${table}\n`);
   writeFileSync(new URL(`${name}.json`, RESULTS_DIR), `${JSON.stringify(rows, null, 2)}\n`);
