@@ -63,9 +63,9 @@ export class TokenRefreshError extends Error {
     this: { readonly prototype: T; readonly code?: TokenRefreshErrorCode | undefined },
     error: unknown,
   ): error is T {
-    const e = error as { [BRAND]?: unknown; code?: unknown } | null | undefined;
+    const branded = error as { [BRAND]?: unknown; code?: unknown } | null | undefined;
     // biome-ignore lint/complexity/noThisInStatic: `this` is the class `is` was called on, so subclasses inherit a guard for their own code
-    return e?.[BRAND] === true && (!this.code || e.code === this.code);
+    return branded?.[BRAND] === true && (!this.code || branded.code === this.code);
   }
 }
 
