@@ -8,7 +8,7 @@
  * Settings: server/config.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createAuth } from './auth';
 import { createAuthRoutes } from './auth-routes';
 import { config } from './config';
@@ -34,11 +34,7 @@ const authRoutes = createAuthRoutes(auth, config);
 const graphqlRoute = createGraphqlRoute(auth, root);
 
 /** Development and tests only (TEST_ENDPOINTS=1): what the e2e counts, and admin actions. */
-async function testRoute(
-  path: string,
-  req: Parameters<typeof graphqlRoute>[0],
-  res: Parameters<typeof graphqlRoute>[1],
-) {
+async function testRoute(path: string, req: IncomingMessage, res: ServerResponse) {
   if (path === '/__test/counters') return send(res, 200, auth.counters);
   if (path === '/__test/sizes') return send(res, 200, auth.sizes());
   if (req.method !== 'POST') return send(res, 404, { error: 'not_found' });
