@@ -203,8 +203,8 @@ async function stopAll() {
 }
 
 async function main() {
-  // 1–2. The library, built and packed as npm publishes it. tsup and npm pack are deterministic:
-  // the same sources give the same tarball, so both are skipped when the sources did not change.
+  // 1. The library, built and packed as npm publishes it (`npm pack` runs the build: prepack).
+  // Both are deterministic, so the step is skipped when the sources did not change.
   const libraryInputs = fingerprint(
     filesUnder(root, [
       'src',
@@ -213,36 +213,27 @@ async function main() {
       'tsconfig.json',
       'README.md',
       'CHANGELOG.md',
+      'LICENSE',
     ]),
   );
   const cache = join(app, '.example-cache');
-  await step('1/5 build the library (tsup)', {
-    inputs: libraryInputs,
-    present: existsSync(join(root, 'dist', 'index.js')),
-    stampFile: join(cache, 'library'),
-    run: () =>
-      exec('npm', ['run', 'build', '--silent'], {
-        cwd: root,
-        timeoutMs: 120_000,
-        hint: 'Run `npm run build` to see why.',
-      }),
-  });
-  await step('2/5 pack the library', {
+  await step('1/4 build and pack the library', {
     inputs: libraryInputs,
     present: existsSync(tarball),
-    stampFile: join(cache, 'pack'),
+    stampFile: join(cache, 'library'),
     run: async () => {
       rmSync(packDir, { recursive: true, force: true });
       mkdirSync(packDir);
       await exec('npm', ['pack', '--pack-destination', packDir, '--silent'], {
         cwd: root,
-        timeoutMs: 60_000,
+        timeoutMs: 180_000,
+        label: 'npm pack (tsup build)',
         hint: 'Run `npm pack` at the repository root to see why.',
       });
     },
   });
 
-  // 3. The app's dependencies: exactly the versions and bytes of its lockfile (integrity checked),
+  // 2. The app's dependencies: exactly the versions and bytes of its lockfile (integrity checked),
   // cached packages first (--prefer-offline); the freshly packed library replaces the one before.
   // --no-save: the library's integrity changes with every build, the lockfile stays as it is.
   const installInputs = fingerprint([
@@ -250,7 +241,7 @@ async function main() {
     join(app, 'package-lock.json'),
     tarball,
   ]);
-  await step('3/5 install the app (npm install)', {
+  await step('2/4 install the app (npm install)', {
     inputs: installInputs,
     present: existsSync(join(app, 'node_modules', 'next')),
     stampFile: join(app, 'node_modules', '.example-stamp'),
@@ -274,13 +265,13 @@ async function main() {
       ),
   });
 
-  // 4. next build. Ports and token lifetimes are read at request time, so one build serves the
+  // 3. next build. Ports and token lifetimes are read at request time, so one build serves the
   // example and the e2e alike.
   const appInputs = fingerprint(
     filesUnder(app, ['app', 'lib', 'proxy.ts', 'next.config.ts', 'tsconfig.json', 'package.json']),
     installInputs,
   );
-  await step('4/5 next build', {
+  await step('3/4 next build', {
     inputs: appInputs,
     present: existsSync(join(app, '.next', 'BUILD_ID')),
     stampFile: join(app, '.next', '.example-stamp'),
@@ -293,7 +284,7 @@ async function main() {
       }),
   });
 
-  // 5. The API server and Next.js.
+  // 4. The API server and Next.js.
   const [freeApi, freeWeb] = e2e ? await freePorts(2) : [4000, 3000];
   const apiPort = Number(process.env.API_PORT || freeApi);
   const webPort = Number(process.env.PORT || freeWeb);
@@ -306,7 +297,7 @@ async function main() {
   };
   Object.assign(env, shared);
   const since = Date.now();
-  say('5/5 start the API server and Next.js…');
+  say('4/4 start the API server and Next.js…');
   const api = startServer('api', ['--import', 'tsx', 'server/index.ts'], {
     API_PORT: String(apiPort),
     LOG_AUTH: e2e ? '1' : (process.env.LOG_AUTH ?? '0'),
@@ -319,7 +310,7 @@ async function main() {
   );
   await waitFor(`${apiOrigin}/healthz`, 'The API server', api);
   await waitFor(`${webOrigin}/login`, 'Next.js', web);
-  say(`5/5 start the API server and Next.js: done in ${elapsed(since)}`);
+  say(`4/4 start the API server and Next.js: done in ${elapsed(since)}`);
   say(`ready in ${elapsed(t0)}: ${webOrigin}`);
 
   if (!e2e) {
