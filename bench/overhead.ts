@@ -93,8 +93,8 @@ export async function measureOverhead(
         // Who goes first alternates, so neither always runs right after the other's garbage.
         const order = (done / SLICE + repetition) % 2 ? [bare, client] : [client, bare];
         for (const which of order) {
-          const us = perQuery(await slice(which, done, count));
-          (which === bare ? bareSlices : clientSlices).push(us);
+          const sliceUs = perQuery(await slice(which, done, count));
+          (which === bare ? bareSlices : clientSlices).push(sliceUs);
         }
       }
       const clientUs = quantile(clientSlices, LEAST_DISTURBED);
