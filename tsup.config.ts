@@ -26,8 +26,15 @@ const errorsFromMainEntry: Plugin = {
   },
 };
 
-// Two builds, each cleaning only its own files (they run concurrently).
+// One build per entry, each cleaning only its own files (they run concurrently).
 export default defineConfig([
   { ...common, entry: { index: 'src/index.ts' }, clean: ['index.*', 'manager-*'] },
   { ...common, entry: { ws: 'src/ws.ts' }, clean: ['ws.*'], esbuildPlugins: [errorsFromMainEntry] },
+  // Hooks only: imports nothing of the main entry at run time (types only).
+  {
+    ...common,
+    entry: { react: 'src/react/index.ts' },
+    clean: ['react.*'],
+    external: [...(common.external ?? []), 'react'],
+  },
 ]);

@@ -2,9 +2,15 @@
  * The demo's live subscription: a `ticks` subscription through `createAuthWsClient` that should
  * keep flowing across every token change. `demo/index.ts` starts it and prints `summary()`.
  */
+import type { TokenManager } from 'apollo-token-refresh';
+import { createAuthWsClient } from 'apollo-token-refresh/ws';
+import { print } from 'graphql';
 import { WebSocket } from 'ws';
-import { createAuthWsClient } from '../src/links/ws/index.js';
-import type { TokenManager } from '../src/token/manager.js';
+import {
+  TicksDocument,
+  type TicksSubscription,
+  type TicksSubscriptionVariables,
+} from '../fixtures/__generated__/graphql.js';
 
 export interface TicksDemo {
   /** Ticks received so far. */
@@ -38,11 +44,8 @@ export function startTicksDemo(
   let poke = () => {};
   client.on('connected', () => connections++);
   const offTokens = manager.on('tokens', () => tokenChanges++);
-  const unsubscribe = client.subscribe<{ ticks: number }, unknown>(
-    {
-      query: 'subscription DemoTicks($ms: Int) { ticks(intervalMs: $ms) }',
-      variables: { ms: options.intervalMs ?? 100 },
-    },
+  const unsubscribe = client.subscribe<TicksSubscription, TicksSubscriptionVariables>(
+    { query: print(TicksDocument), variables: { intervalMs: options.intervalMs ?? 100 } },
     {
       next: (r) => {
         if (r.errors) errorCodes.push('GRAPHQL');

@@ -1,7 +1,14 @@
-export { AuthErrorLink, isUnauthenticated } from './links/auth-error-link.js';
+export {
+  type AuthFetchManager,
+  type AuthFetchOptions,
+  createAuthFetch,
+} from './fetch/create-auth-fetch.js';
+export { AuthErrorLink } from './links/auth-error-link.js';
 export { AuthLink } from './links/auth-link.js';
 export type { TokenRefreshContext } from './links/context.js';
 export { createTokenRefreshLink } from './links/create.js';
+export type { HeaderOptions } from './links/header.js';
+export { isUnauthenticated } from './links/is-auth-error.js';
 export { ProactiveRefreshLink } from './links/proactive-refresh-link.js';
 export {
   RefreshFailedError,

@@ -5,18 +5,20 @@ import { TokenRefreshError } from '../token/errors.js';
  * shows the bad value only when it is a number, boolean or nullish: anything else could be (or
  * hold) a token, so only its type is shown.
  */
-export const check = (ok: unknown, option: string, must: string, value: unknown) => {
-  if (!ok) {
-    const v = typeof value;
-    throw new TokenRefreshError(
-      'INVALID_OPTION',
-      `Option ${option} must be ${must}, got ${v === 'number' || v === 'boolean' || value == null ? value : v}`,
-    );
-  }
-};
+export function check(ok: unknown, option: string, expected: string, value: unknown): void {
+  if (ok) return;
+  const type = typeof value;
+  const shown = type === 'number' || type === 'boolean' || value == null ? value : type;
+  throw new TokenRefreshError(
+    'INVALID_OPTION',
+    `Option ${option} must be ${expected}, got ${shown}`,
+  );
+}
 
-export const isFn = (v: unknown): v is (...args: never[]) => unknown => typeof v === 'function';
+export const isFunction = (value: unknown): value is (...args: never[]) => unknown =>
+  typeof value === 'function';
 
 /** `check` for the most common case. */
-export const checkFn = (value: unknown, option: string) =>
-  check(isFn(value), option, 'a function', value);
+export function checkFunction(value: unknown, option: string): void {
+  check(isFunction(value), option, 'a function', value);
+}

@@ -1,16 +1,12 @@
 import { ApolloLink } from '@apollo/client';
-import { CombinedGraphQLErrors, ServerError } from '@apollo/client/errors';
+import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { Observable, Subscriber } from 'rxjs';
-import { checkFn } from '../internal/check.js';
+import { checkFunction } from '../internal/check.js';
 import type { TokenManager } from '../token/manager.js';
-import { stateOf } from './state.js';
-import { after } from './util.js';
-
-/** A GraphQL error coded `UNAUTHENTICATED`, or an HTTP 401 `ServerError`. */
-export const isUnauthenticated = (error: unknown): boolean =>
-  CombinedGraphQLErrors.is(error)
-    ? error.errors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')
-    : ServerError.is(error) && error.statusCode === 401;
+import { type HeaderOptions, resolveHeader } from './header.js';
+import { isUnauthenticated } from './is-auth-error.js';
+import { carriedToken, isRetry, isSkipped, markRetry, reauthorize } from './operation-state.js';
+import { sendAfter } from './send-after.js';
 
 /** Starts the one retry into `destination` when `error` is an auth error; false when it is not. */
 type Retry = (error: unknown, destination: Subscriber<ApolloLink.Result>) => boolean;
@@ -18,7 +14,7 @@ type Retry = (error: unknown, destination: Subscriber<ApolloLink.Result>) => boo
 /**
  * Watches an operation's first attempt for an auth error and passes everything else on. A
  * `Subscriber` of its own because rxjs subscribes one as it is, where a plain observer object
- * gets wrappers of its own: a cost on the hot path of every operation (bench/ S3).
+ * gets wrappers of its own: a cost on the hot path of every operation (bench S3).
  */
 class FirstAttempt extends Subscriber<ApolloLink.Result> {
   /** A result reached the app: a stream that fails later is not retried. */
@@ -64,29 +60,31 @@ class FirstAttempt extends Subscriber<ApolloLink.Result> {
  * (shared with every other operation that failed with the same token) and retries the
  * operation once with the new token. A second auth failure reaches the app unchanged. A stream
  * (multipart subscription, `@defer`) is retried only if it failed before its first chunk.
+ * Without an `AuthLink` in front (an auth link of the app's own), it writes the new token into
+ * its own `header`/`format` for the retry, never resending the rejected one.
  */
 export class AuthErrorLink extends ApolloLink {
-  constructor(
-    manager: TokenManager,
-    { isAuthError = isUnauthenticated }: AuthErrorLink.Options = {},
-  ) {
-    checkFn(isAuthError, 'isAuthError');
-    super((op, forward) => {
-      const state = stateOf(op);
-      // `retried`: the operation came through again (a retry link upstream): no second refresh.
-      if (state.skip || state.retried) return forward(op);
+  constructor(manager: TokenManager, options: AuthErrorLink.Options = {}) {
+    const { isAuthError = isUnauthenticated } = options;
+    checkFunction(isAuthError, 'isAuthError');
+    const header = resolveHeader(options);
+    super((operation, forward) => {
+      // On its retry already: a retry link upstream sent it again. No second refresh.
+      if (isSkipped(operation) || isRetry(operation)) return forward(operation);
+      // What an auth link of the app's own most likely sent: the manager's token at this moment.
+      const tokenWhenSent = carriedToken(operation) ?? manager.peekAccessToken();
       const retry: Retry = (error, destination) => {
-        if (!isAuthError(error, op)) return false;
-        const failedToken = state.token;
-        after(manager.refresh(failedToken ? { failedToken } : {}), (token) => {
-          state.apply?.(op, token);
-          state.retried = true;
-          return forward(op);
+        if (!isAuthError(error, operation)) return false;
+        const failedToken = carriedToken(operation) ?? tokenWhenSent ?? undefined;
+        sendAfter(manager.refresh(failedToken ? { failedToken } : {}), (token) => {
+          reauthorize(operation, token, header);
+          markRetry(operation);
+          return forward(operation);
         }).subscribe(destination);
         return true;
       };
       return new Observable((observer) => {
-        forward(op).subscribe(new FirstAttempt(observer, retry));
+        forward(operation).subscribe(new FirstAttempt(observer, retry));
       });
     });
   }
@@ -94,13 +92,13 @@ export class AuthErrorLink extends ApolloLink {
 
 export declare namespace AuthErrorLink {
   /** Options of `new AuthErrorLink(manager, options)`. */
-  interface Options {
+  interface Options extends HeaderOptions {
     /**
      * Decides whether a failure means "the token was rejected". Receives the error delivered
      * by the link chain, or, for a result that carries GraphQL errors, a
      * `CombinedGraphQLErrors` built from it.
-     * @default error => a `CombinedGraphQLErrors` with an error whose `extensions.code` is
-     * `'UNAUTHENTICATED'`, or a `ServerError` with `statusCode` 401
+     * @default isUnauthenticated: a GraphQL error coded `UNAUTHENTICATED`, or any failure of a
+     * request answered with HTTP 401
      */
     isAuthError?: (error: unknown, operation: ApolloLink.Operation) => boolean;
   }

@@ -5,8 +5,9 @@ import { AuthLink } from './auth-link.js';
 import { ProactiveRefreshLink } from './proactive-refresh-link.js';
 
 /**
- * The whole HTTP chain: `AuthLink` → `ProactiveRefreshLink` → `AuthErrorLink`. Put it before
- * the terminating link: `ApolloLink.from([createTokenRefreshLink(manager), httpLink])`.
+ * The whole HTTP chain: `AuthLink` → `ProactiveRefreshLink` → `AuthErrorLink`, sharing one set
+ * of options. Put it before the terminating link:
+ * `ApolloLink.from([createTokenRefreshLink(manager), httpLink])`.
  */
 export function createTokenRefreshLink(
   manager: TokenManager,

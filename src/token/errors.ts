@@ -18,12 +18,17 @@ export type TokenRefreshErrorCode =
   | 'INVALID_OPTION'
   /**
    * Something that should be a `TokenSet` is not one (passed to `setTokens`, loaded from
-   * storage, returned by `refresh`), or `refresh` returned an already expired token.
-   * A `TokenRefreshError`; as the `cause` of a `RefreshFailedError` when `refresh` returned it.
+   * storage, returned by `refresh`). A `TokenRefreshError`; as the `cause` of a
+   * `RefreshFailedError` when `refresh` returned it.
    */
   | 'INVALID_TOKEN_SET'
   /** The configured `TokenStorage` threw or rejected; a `TokenRefreshError` with the storage's error as `cause`. */
   | 'STORAGE_FAILED'
+  /**
+   * A refresh returned an access token of another user (another JWT `sub`): the new tokens are
+   * never used and the session ends. The `cause` of the `SessionExpiredError` waiters get.
+   */
+  | 'SUBJECT_CHANGED'
   /** The `TokenManager` was disposed: its methods reject, in-flight waiters too. A `TokenRefreshError`. */
   | 'DISPOSED';
 
@@ -31,8 +36,9 @@ const BRAND = Symbol.for('apollo-token-refresh.error');
 
 /**
  * Base class of every error thrown or delivered by apollo-token-refresh. Codes without a
- * subclass of their own (`INVALID_OPTION`, `INVALID_TOKEN_SET`, `STORAGE_FAILED`, `DISPOSED`)
- * are plain `TokenRefreshError`s: check them with `TokenRefreshError.is(e) && e.code === '…'`.
+ * subclass of their own (`INVALID_OPTION`, `INVALID_TOKEN_SET`, `STORAGE_FAILED`,
+ * `SUBJECT_CHANGED`, `DISPOSED`) are plain `TokenRefreshError`s: check them with
+ * `TokenRefreshError.is(e) && e.code === '…'`.
  */
 export class TokenRefreshError extends Error {
   /** The code `is()` accepts; none on the base class, which accepts every code. */
@@ -57,9 +63,9 @@ export class TokenRefreshError extends Error {
     this: { readonly prototype: T; readonly code?: TokenRefreshErrorCode | undefined },
     error: unknown,
   ): error is T {
-    const e = error as { [BRAND]?: unknown; code?: unknown } | null | undefined;
+    const branded = error as { [BRAND]?: unknown; code?: unknown } | null | undefined;
     // biome-ignore lint/complexity/noThisInStatic: `this` is the class `is` was called on, so subclasses inherit a guard for their own code
-    return e?.[BRAND] === true && (!this.code || e.code === this.code);
+    return branded?.[BRAND] === true && (!this.code || branded.code === this.code);
   }
 }
 

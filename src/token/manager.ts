@@ -1,22 +1,45 @@
-import { check, checkFn, isFn } from '../internal/check.js';
-import { openTab, type TabMessage } from './crossTab.js';
+import { CrossTab } from './crossTab.js';
 import { RefreshFailedError, SessionExpiredError, TokenRefreshError } from './errors.js';
-import { memoryStorage } from './storage.js';
-import { abortable, later } from './timers.js';
-import { claimsOf, expiryOf, isTokenSet } from './tokenSet.js';
+import { Emitter } from './events.js';
+import { expiringFrom, expiryOf, type TokenArrival } from './expiry.js';
+import { type ResolvedOptions, resolveOptions } from './options.js';
+import { type AttemptsOutcome, callRefresh } from './refreshAttempts.js';
+import { later } from './timers.js';
+import { claimsOf, isTokenSet } from './tokenSet.js';
 import type { TokenManagerEvents, TokenManagerOptions, TokenSet, TokenStatus } from './types.js';
+import { listenForWakeUp } from './wakeUp.js';
 
-type Listener = (value?: unknown) => void;
+/**
+ * Where new tokens come from, and so what the manager does with them: how their expiry is
+ * judged, whether the `tokens` event fires, whether other tabs are told, whether storage is
+ * written.
+ */
+type TokenSource = 'refresh' | 'setTokens' | 'anotherTab' | 'storageAfterAnotherTab' | 'storage';
+
+const HANDLING: Record<
+  TokenSource,
+  { arrival: TokenArrival; emit: boolean; announce: boolean; save: boolean }
+> = {
+  refresh: { arrival: 'refreshed', emit: true, announce: true, save: true },
+  setTokens: { arrival: 'signedIn', emit: true, announce: true, save: true },
+  // Saved too: with a per-tab storage (memory) this tab's copy stays current.
+  anotherTab: { arrival: 'stored', emit: true, announce: false, save: true },
+  // Found in the shared storage after another tab's refresh: it was saved and announced there.
+  storageAfterAnotherTab: { arrival: 'stored', emit: true, announce: false, save: false },
+  // Loaded at the first use: the app already had these tokens.
+  storage: { arrival: 'stored', emit: false, announce: false, save: false },
+};
+
+/** The outcome of one refresh, including tokens another tab left in the shared storage. */
+type RefreshOutcome = AttemptsOutcome | { kind: 'fromAnotherTab'; tokens: TokenSet };
 
 const noop = () => {};
 
-const defaultIsSessionEnded = (error: unknown): boolean => {
-  const e = error as { status?: number; statusCode?: number } | null;
-  // HTTP statuses of a refresh endpoint that mean "this refresh token is no good".
-  return SessionExpiredError.is(error) || [400, 401, 403].includes(e?.status ?? e?.statusCode ?? 0);
-};
+const report = (error: unknown) =>
+  (globalThis as { reportError?: (error: unknown) => void }).reportError?.(error);
 
-const invalid = (message: string) => new TokenRefreshError('INVALID_TOKEN_SET', message);
+const notATokenSet = (where: string) =>
+  new TokenRefreshError('INVALID_TOKEN_SET', `${where}: not a TokenSet`);
 
 /**
  * Keeps one session's tokens fresh: loads them lazily from `storage`, refreshes them before they
@@ -24,12 +47,45 @@ const invalid = (message: string) => new TokenRefreshError('INVALID_TOKEN_SET', 
  *
  * One instance per user session. Never share one between server-side requests.
  *
- * The state lives in the constructor's closure and the methods are own properties: local
- * variables minify to one letter where `this.#field` would not (size budget). Methods are
- * arrow functions, so they can be passed around unbound (`const { getAccessToken } = manager`).
+ * A class with `#private` fields: each method carries its own docs and can be followed by
+ * editors and call-graph tools; the minifier shortens what a reader should not have to.
  */
 export class TokenManager {
+  readonly #options: ResolvedOptions;
+  readonly #events = new Emitter();
   #status: TokenStatus = 'unauthenticated';
+  /** The current tokens; `undefined` until loaded from storage (and after `dispose`). */
+  #tokens: TokenSet | null | undefined;
+  /** When `#tokens` expire, on this device's clock (epoch ms); `Infinity` for an opaque token. */
+  #expiry = Infinity;
+  /** From when `#tokens` count as expiring, cached so the hot path never decodes a JWT. */
+  #expiringFrom = Infinity;
+  /**
+   * Bumped whenever `#tokens` is replaced. A refresh that started under an older generation
+   * never stores its result: newer tokens (`setTokens`, another tab) or a logout win.
+   */
+  #generation = 0;
+  #loading: Promise<void> | undefined;
+  /** The refresh every caller joins, and how to abort it. */
+  #inFlight: { promise: Promise<string | null>; abort: AbortController } | undefined;
+  #scheduledRefresh: ReturnType<typeof later> | undefined;
+  /** `restoreSession`: true until a refresh found out whether a session exists. */
+  #mayRestore: boolean;
+  #crossTab: CrossTab | undefined;
+  readonly #stopListeningForWakeUp: () => void;
+  #disposed: TokenRefreshError | undefined;
+  /** The "shared between server requests" warning was printed (once per manager). */
+  #warnedSharedOnServer = false;
+
+  /** @throws {TokenRefreshError} `INVALID_OPTION` when an option is missing or invalid; the message names it. */
+  constructor(options: TokenManagerOptions) {
+    this.#options = resolveOptions(options);
+    this.#mayRestore = this.#options.restoreSession;
+    this.#crossTab = this.#openCrossTab();
+    this.#stopListeningForWakeUp = this.#options.scheduleRefresh
+      ? listenForWakeUp(() => this.#refreshIfExpiring())
+      : noop;
+  }
 
   /** `authenticated`, `refreshing` (a refresh runs here or in another tab) or `unauthenticated`. */
   get status(): TokenStatus {
@@ -37,29 +93,40 @@ export class TokenManager {
   }
 
   /**
-   * When the current access token expires, in epoch milliseconds on this device's clock;
-   * `null` without tokens or for an opaque token.
+   * When the current access token expires, in epoch ms on this device's clock (see `TokenSet`
+   * for how it is judged); `null` without tokens or for an opaque token.
    */
   get expiresAt(): number | null {
-    return this.#expiresAt();
+    return this.#tokens && this.#expiry !== Infinity ? this.#expiry : null;
   }
-  #expiresAt: () => number | null = () => null;
 
   /**
    * A valid access token: the current one, or a fresh one when it is expiring (joining the
-   * refresh in flight, if any). `null` when there are no tokens; that never calls `refresh`.
+   * refresh in flight, if any). `null` when nobody is signed in; that never calls `refresh`,
+   * except once with `restoreSession` to pick up a session kept in a cookie.
    * Rejects with `SessionExpiredError`, `RefreshFailedError`, or a `TokenRefreshError` coded
-   * `STORAGE_FAILED` or `INVALID_TOKEN_SET` (stored value); never with a token in the message.
+   * `STORAGE_FAILED`, `INVALID_TOKEN_SET` (stored value) or `DISPOSED`; never with a token in
+   * the message.
    */
-  declare readonly getAccessToken: () => Promise<string | null>;
+  getAccessToken(): Promise<string | null> {
+    const token = this.peekAccessToken();
+    if (token !== undefined) return Promise.resolve(token);
+    if (this.#tokens === undefined) return this.#load().then(() => this.getAccessToken());
+    return this.#inFlight?.promise ?? this.#startRefresh();
+  }
 
   /**
    * What `getAccessToken()` would resolve with when that needs no waiting (tokens loaded, not
-   * expiring, no refresh running); `undefined` otherwise. Lets the links skip a promise hop on
-   * the hot path of every operation.
-   * @internal
+   * expiring, no refresh running), read synchronously; `undefined` when it would have to wait.
+   * The links use it on the hot path of every operation.
    */
-  declare readonly peekAccessToken: () => string | null | undefined;
+  peekAccessToken(): string | null | undefined {
+    if (this.#inFlight) return undefined;
+    const tokens = this.#tokens;
+    if (tokens === null) return this.#mayRestore ? undefined : null;
+    if (tokens && this.#options.now() < this.#expiringFrom) return tokens.accessToken;
+    return undefined;
+  }
 
   /**
    * Refreshes now (or joins the refresh in flight) and resolves with the new access token.
@@ -67,23 +134,50 @@ export class TokenManager {
    * token, someone already refreshed, so this resolves with the current one without a call.
    * Without tokens it calls `refresh` with `refreshToken: undefined` (cookie-based flows).
    */
-  declare readonly refresh: (options?: { failedToken?: string }) => Promise<string>;
+  async refresh(options?: { failedToken?: string }): Promise<string> {
+    await this.#load();
+    const tokens = this.#tokens;
+    const failedToken = options?.failedToken;
+    const alreadyReplaced =
+      !this.#inFlight &&
+      tokens &&
+      failedToken !== undefined &&
+      failedToken !== tokens.accessToken &&
+      this.#options.now() < this.#expiringFrom;
+    if (alreadyReplaced) return tokens.accessToken;
+    const token = await (this.#inFlight?.promise ?? this.#startRefresh());
+    // A restore found nobody signed in.
+    if (token === null) throw new SessionExpiredError('No session to refresh; sign in');
+    return token;
+  }
 
   /**
-   * Stores tokens after a sign-in. Wins over a refresh in flight: that refresh is aborted, its
-   * result is never stored, and its waiters get what `getAccessToken()` gives now (these
-   * tokens' access token, or a new refresh's when these are already expiring).
+   * Stores tokens after a sign-in; may change the user. Wins over a refresh in flight: that
+   * refresh is aborted, its result is never stored, and its waiters get what `getAccessToken()`
+   * gives now. A JWT with `iat` counts as issued just now: pass `expiresAt` for a token issued a
+   * while ago.
    * Rejects with a `TokenRefreshError` coded `INVALID_TOKEN_SET` when `tokens` is not a
    * `TokenSet`, or `STORAGE_FAILED` when saving fails (the tokens are still used in memory).
    */
-  declare readonly setTokens: (tokens: TokenSet) => Promise<void>;
+  async setTokens(tokens: TokenSet): Promise<void> {
+    this.#throwIfDisposed();
+    if (!isTokenSet(tokens)) throw notATokenSet('setTokens()');
+    this.#warnIfSharedOnServer(tokens);
+    this.#supersede();
+    await this.#useTokens(tokens, 'setTokens');
+  }
 
   /**
    * Ends the session: aborts a refresh in flight (its waiters reject with `SessionExpiredError`),
    * forgets the tokens, clears storage, tells other tabs, then emits `logout` with `reason`.
    * `logout` is emitted once per session: calling this again without new tokens emits nothing.
    */
-  declare readonly logout: (reason?: unknown) => Promise<void>;
+  async logout(reason?: unknown): Promise<void> {
+    this.#throwIfDisposed();
+    // Whether a session exists decides whether `logout` is emitted; a failing load still clears.
+    if (this.#tokens === undefined) await this.#load().catch(noop);
+    await this.#endSession(reason, false);
+  }
 
   /**
    * Subscribes to an event; returns the unsubscribe function. Listeners run synchronously; one
@@ -95,395 +189,355 @@ export class TokenManager {
    *   (`RefreshFailedError`), `status('authenticated')` (`'unauthenticated'` without tokens)
    * - refresh token rejected: `status('refreshing')`, `refreshing`, `refreshFailed`
    *   (`SessionExpiredError`), `status('unauthenticated')`, `logout` (after storage is cleared)
+   * - `restoreSession` finds nobody signed in: `status('refreshing')`, `refreshing`,
+   *   `status('unauthenticated')`
    * - `setTokens` / tokens from another tab: `tokens`, `status('authenticated')`
    * - `logout()` / logout in another tab: `status('unauthenticated')`, `logout`
    *
    * `status` fires only on change. Loading tokens from storage emits `status` but not `tokens`.
    */
-  declare readonly on: <E extends keyof TokenManagerEvents>(
-    event: E,
-    listener: TokenManagerEvents[E],
-  ) => () => void;
+  on<E extends keyof TokenManagerEvents>(event: E, listener: TokenManagerEvents[E]): () => void {
+    return this.#events.on(event, listener);
+  }
 
   /**
-   * Stops timers, aborts a refresh in flight, closes the cross-tab channel and drops listeners.
-   * Afterwards every method (and every waiter of the aborted refresh) rejects with a
-   * `TokenRefreshError` whose code is `DISPOSED`. Storage is left as it is.
+   * Stops timers, aborts a refresh in flight, closes the cross-tab channel, removes the wake-up
+   * listeners and drops event listeners. Afterwards every method (and every waiter of the
+   * aborted refresh) rejects with a `TokenRefreshError` whose code is `DISPOSED`. Storage is
+   * left as it is.
    */
-  declare readonly dispose: () => void;
+  dispose(): void {
+    this.#disposed = new TokenRefreshError('DISPOSED', 'TokenManager is disposed');
+    this.#supersede(this.#disposed);
+    this.#tokens = undefined;
+    clearTimeout(this.#scheduledRefresh);
+    this.#events.clear();
+    this.#crossTab?.close();
+    this.#crossTab = undefined;
+    this.#stopListeningForWakeUp();
+  }
 
-  /** @throws {TokenRefreshError} `INVALID_OPTION` when an option is missing or invalid; the message names it. */
-  constructor(options: TokenManagerOptions) {
-    const {
-      refresh,
-      storage = memoryStorage(),
-      refreshBeforeExpiryMs: before = 30_000,
-      refreshTimeoutMs: timeout = 10_000,
-      retry = {},
-      isSessionEnded = defaultIsSessionEnded,
-      scheduleRefresh = false,
-      crossTab = false,
-      now = () => Date.now(),
-    } = options ?? ({} as TokenManagerOptions);
-    check(retry && typeof retry === 'object', 'retry', 'an object', retry);
-    const { attempts = 2, delayMs = (n: number) => Math.min(250 * 2 ** (n - 1), 5_000) } = retry;
-    checkFn(refresh, 'refresh');
-    check(
-      isFn(storage?.load) && isFn(storage.save) && isFn(storage.clear),
-      'storage',
-      'a TokenStorage',
-      storage,
-    );
-    check(Number.isFinite(before) && before >= 0, 'refreshBeforeExpiryMs', 'a number >= 0', before);
-    check(Number.isFinite(timeout) && timeout > 0, 'refreshTimeoutMs', 'a number > 0', timeout);
-    check(Number.isInteger(attempts) && attempts > 0, 'retry.attempts', 'an integer > 0', attempts);
-    checkFn(delayMs, 'retry.delayMs');
-    checkFn(isSessionEnded, 'isSessionEnded');
-    check(typeof scheduleRefresh === 'boolean', 'scheduleRefresh', 'a boolean', scheduleRefresh);
-    check(
-      typeof crossTab === 'boolean' || (typeof crossTab?.name === 'string' && crossTab.name),
-      'crossTab',
-      'a boolean or { name }',
-      crossTab,
-    );
-    checkFn(now, 'now');
+  // --- the refresh ---------------------------------------------------------------------------
 
-    /** Current tokens; `undefined` until loaded from storage, and after `dispose`. */
-    let t: TokenSet | null | undefined;
-    /**
-     * When `t` starts counting as expiring (epoch ms), cached per token so the hot path never
-     * decodes a JWT. `Infinity` for opaque tokens.
-     */
-    let at = Infinity;
-    /**
-     * Bumped whenever `t` is replaced. A refresh that started under an older generation never
-     * stores its result: newer tokens (setTokens, another tab) or a logout win.
-     */
-    let gen = 0;
-    let loading: Promise<void> | undefined;
-    /** The in-flight refresh every caller joins. */
-    let pending: Promise<string> | undefined;
-    /** Aborts the in-flight refresh (logout, setTokens, another tab's tokens, dispose). */
-    let abort: AbortController | undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let dead: TokenRefreshError | undefined;
-    /** The shared-on-a-server warning was printed (once per manager). */
-    let warned = false;
-    /** `[event, listener]` pairs: one set for all events (there are few listeners). */
-    const listeners = new Set<[keyof TokenManagerEvents, Listener]>();
+  /** Starts the single refresh every caller shares. */
+  #startRefresh(): Promise<string | null> {
+    const generation = this.#generation;
+    const restoring = this.#tokens === null && this.#mayRestore;
+    const abort = new AbortController();
+    let run!: () => void;
+    const promise = new Promise<string | null>((resolve) => {
+      run = () => resolve(this.#runRefresh(generation, abort.signal, restoring));
+    }).finally(() => {
+      if (this.#inFlight?.promise === promise) this.#inFlight = undefined;
+    });
+    // In flight and announced before `refresh` runs, so a listener (or `refresh` itself) that
+    // asks for a token joins this refresh. Then `refresh` runs at once: when many operations
+    // start together, its request goes out before theirs are built.
+    this.#inFlight = { promise, abort };
+    this.#setStatus('refreshing');
+    this.#events.emit('refreshing');
+    run();
+    return promise;
+  }
 
-    const emit = (event: keyof TokenManagerEvents, value?: unknown) => {
-      for (const [e, f] of listeners) {
-        try {
-          if (e === event) f(value);
-        } catch (error) {
-          (globalThis as { reportError?: (e: unknown) => void }).reportError?.(error);
-        }
-      }
-    };
-
-    const st = (status: TokenStatus) => {
-      if (status !== this.#status) {
-        this.#status = status;
-        emit('status', status);
-      }
-    };
-    /** Back from `refreshing`: the status the tokens say. */
-    const idle = () => st(t ? 'authenticated' : 'unauthenticated');
-
-    const alive = () => {
-      if (dead) throw dead;
-    };
-
-    /** Calls the storage; its failures become `STORAGE_FAILED` errors. */
-    const io = async (op: 'load' | 'save' | 'clear', tokens?: TokenSet): Promise<unknown> => {
-      try {
-        return await (tokens ? storage.save(tokens) : storage[op as 'load' | 'clear']());
-      } catch (cause) {
-        throw new TokenRefreshError('STORAGE_FAILED', `TokenStorage.${op}() failed`, { cause });
-      }
-    };
-
-    const read = async (): Promise<TokenSet | null> => {
-      const stored = await io('load');
-      if (stored != null && !isTokenSet(stored))
-        throw invalid('TokenStorage.load(): not a TokenSet');
-      return (stored as TokenSet | null | undefined) ?? null;
-    };
-
-    const load = (): Promise<void> => {
-      if (dead) return Promise.reject(dead);
-      loading ??= read().then(
-        (stored) => {
-          // setTokens or another tab may have been quicker than storage.
-          if (t !== undefined || dead) return;
-          if (stored) set(stored, 3);
-          else t = null;
-        },
-        (e: unknown) => {
-          loading = undefined; // let the next call try again
-          throw e;
-        },
+  /**
+   * One refresh. With other tabs, it all happens holding the tabs' lock, storing the new tokens
+   * (and telling the other tabs) included: a tab that gets the lock next must find them.
+   */
+  async #runRefresh(
+    generation: number,
+    signal: AbortSignal,
+    restoring: boolean,
+  ): Promise<string | null> {
+    const crossTab = this.#crossTab;
+    if (!crossTab) return this.#refreshAndSettle(generation, signal, restoring);
+    try {
+      return await crossTab.refreshExclusively(
+        () => this.#refreshAndSettle(generation, signal, restoring),
+        signal,
       );
-      return loading;
-    };
+    } catch (error) {
+      // Overtaken while waiting for the lock.
+      if (generation !== this.#generation) return this.#tokenAfterSuperseded(signal);
+      throw error;
+    }
+  }
 
-    /** Aborts the refresh in flight and marks its result stale. */
-    const cut = (reason?: unknown) => {
-      gen++;
-      pending = undefined;
-      abort?.abort(reason);
-    };
-
-    /**
-     * Background refresh when the token starts expiring. A timer that fires late (sleep, frozen
-     * tab) changes nothing: every `getAccessToken` compares expiry with `now()` anyway.
-     */
-    const arm = () => {
-      clearTimeout(timer);
-      const delay = at - now();
-      // Not for tokens that are already expiring: re-arming on each refresh would loop.
-      if (scheduleRefresh && delay > 0 && delay < Infinity) {
-        timer = later(() => (now() < at ? arm() : getAccessToken().catch(noop)), delay, true);
-      }
-    };
-
-    /**
-     * Applies new tokens. mode 0: new (save, tell other tabs); 1: from another tab (save);
-     * 2: found in storage; 3: loaded (no `tokens` event). `fresh`: a refresh just issued them.
-     */
-    const set = async (tokens: TokenSet, mode: 0 | 1 | 2 | 3, fresh?: boolean): Promise<void> => {
-      gen++;
-      t = tokens;
-      const exp = expiryOf(tokens);
-      at = exp - before;
-      // A token that lives less than the margin would count as expiring the moment it arrives,
-      // and every operation would refresh again. One a refresh just issued is used for the
-      // first half of its remaining life instead.
-      if (fresh) at = Math.max(at, (now() + exp) / 2);
-      arm();
-      if (mode < 3) emit('tokens', tokens);
-      st('authenticated');
-      if (!mode) tab?.postMessage(tokens);
-      if (mode < 2) await io('save', tokens);
-    };
-
-    const out = async (reason: unknown, fromOtherTab?: boolean): Promise<void> => {
-      const had = t !== null;
-      cut(new SessionExpiredError(undefined, { cause: reason }));
-      t = null;
-      clearTimeout(timer);
-      st('unauthenticated');
-      if (!fromOtherTab) tab?.postMessage('logout');
-      try {
-        await io('clear');
-      } finally {
-        if (had) emit('logout', reason);
-      }
-    };
-
-    /**
-     * The current access token after a refresh settled; the abort reason when there is none. A
-     * superseded refresh hands its waiters what `getAccessToken()` gives now: newer tokens that
-     * are already expiring are refreshed first (joining or starting a refresh), never handed out.
-     */
-    const token = (signal: AbortSignal, superseded?: boolean): string | Promise<string> => {
-      if (!t) throw signal.reason ?? new SessionExpiredError();
-      return superseded && now() >= at ? (pending ?? start()) : t.accessToken;
-    };
-
-    const go = async (g: number, signal: AbortSignal): Promise<string> => {
-      // Set when isSessionEnded said so; anything else that escapes is transient.
-      let fatal: SessionExpiredError | undefined;
-      const body = async (): Promise<void> => {
-        if (tab) {
-          // We hold the tabs' lock: another tab may have refreshed while we waited for it.
-          const stored = await read();
-          // (While `g === gen`, `t` is still the token this refresh started from.)
-          if (g === gen && stored && stored.accessToken !== t?.accessToken) {
-            if (now() < expiryOf(stored) - before) return set(stored, 2);
-          }
-        }
-        for (let n = 1; ; n++) {
-          if (signal.aborted) throw signal.reason;
-          // One call of `options.refresh`; its own signal aborts on timeout and with `signal`
-          // (that listener is not removed: `signal` belongs to this one refresh and dies with it).
-          const ctl = new AbortController();
-          signal.addEventListener('abort', () => ctl.abort(signal.reason));
-          const timer = later(
-            // Not DOMException: some runtimes (React Native) lack it.
-            () =>
-              ctl.abort(Object.assign(new Error('Refresh timed out'), { name: 'TimeoutError' })),
-            timeout,
-          );
-          let tokens: TokenSet | undefined;
-          try {
-            const got = await abortable(ctl.signal, () =>
-              refresh({ refreshToken: t?.refreshToken, signal: ctl.signal }),
-            );
-            if (!isTokenSet(got)) throw invalid('refresh(): not a TokenSet');
-            // Storing it would make every operation refresh again at once: a transient failure.
-            if (now() >= expiryOf(got)) throw invalid('refresh(): returned an expired token');
-            tokens = got;
-          } catch (e) {
-            if (signal.aborted) throw e;
-            if (isSessionEnded(e)) {
-              fatal = new SessionExpiredError(undefined, { cause: e });
-              throw fatal;
-            }
-            if (n >= attempts) throw e;
-          } finally {
-            clearTimeout(timer);
-          }
-          if (tokens) {
-            if (g === gen) await set(tokens, 0, true);
-            return;
-          }
-          await abortable(signal, () => new Promise<void>((r) => later(r, delayMs(n))));
-        }
-      };
-      try {
-        const shared = tab;
-        await (shared
-          ? shared.lock(async () => {
-              try {
-                await shared.quiet();
-                shared.postMessage('refreshing');
-                return await body();
-              } finally {
-                shared.postMessage('settled');
-              }
-            }, signal)
-          : body());
-        return token(signal);
-      } catch (e) {
-        // Superseded by setTokens, another tab, logout or dispose (a failed save counts too:
-        // the new tokens are in memory, which is what the waiters need).
-        if (g !== gen) return token(signal, true);
-        const error = fatal ?? new RefreshFailedError(undefined, { cause: e });
-        emit('refreshFailed', error);
-        if (fatal) await out(fatal).catch(noop);
-        else idle();
+  /** Gets new tokens (or learns the session ended) and hands the outcome to every waiter. */
+  async #refreshAndSettle(
+    generation: number,
+    signal: AbortSignal,
+    restoring: boolean,
+  ): Promise<string | null> {
+    let outcome: RefreshOutcome;
+    try {
+      outcome = this.#crossTab
+        ? await this.#refreshUnlessAnotherTabDid(generation, signal)
+        : await callRefresh(this.#options, this.#tokens?.refreshToken, signal);
+    } catch (error) {
+      // Aborted, or the shared storage failed while checking for another tab's tokens.
+      outcome = { kind: 'transient', error };
+    }
+    if (generation !== this.#generation) return this.#tokenAfterSuperseded(signal);
+    switch (outcome.kind) {
+      case 'fromAnotherTab':
+        await this.#useTokens(outcome.tokens, 'storageAfterAnotherTab');
+        return outcome.tokens.accessToken;
+      case 'tokens':
+        return this.#acceptRefreshed(outcome.tokens, signal);
+      case 'sessionEnded':
+        return this.#sessionEndedByRefresh(outcome.error, restoring);
+      case 'transient': {
+        const error = new RefreshFailedError(undefined, { cause: outcome.error });
+        this.#events.emit('refreshFailed', error);
+        this.#setStatusFromTokens();
         throw error;
       }
-    };
+    }
+  }
 
-    /** Starts the single refresh every caller shares. */
-    const start = (): Promise<string> => {
-      const g = gen;
-      abort = new AbortController();
-      const { signal } = abort;
-      let run!: () => void;
-      const p: Promise<string> = new Promise<string>((resolve) => {
-        run = () => resolve(go(g, signal));
-      }).finally(() => {
-        if (pending === p) pending = undefined; // only if still the current one
+  /**
+   * Holding the tabs' lock: another tab may have refreshed while this one waited for it, and
+   * left fresh tokens in the shared storage. Otherwise refresh here.
+   */
+  async #refreshUnlessAnotherTabDid(
+    generation: number,
+    signal: AbortSignal,
+  ): Promise<RefreshOutcome> {
+    const stored = await this.#readStorage();
+    // While `generation` is current, `#tokens` are still the tokens this refresh started from.
+    if (
+      generation === this.#generation &&
+      stored &&
+      stored.accessToken !== this.#tokens?.accessToken
+    ) {
+      const now = this.#options.now();
+      const expiry = expiryOf(stored, 'stored', now);
+      if (now < expiry - this.#options.refreshBeforeExpiryMs) {
+        return { kind: 'fromAnotherTab', tokens: stored };
+      }
+    }
+    return callRefresh(this.#options, this.#tokens?.refreshToken, signal);
+  }
+
+  /**
+   * Takes the tokens `refresh` returned. A field left out keeps its current value (OAuth 2.0
+   * lets a server keep the refresh token); tokens of another user end the session.
+   */
+  async #acceptRefreshed(returned: TokenSet, signal: AbortSignal): Promise<string | null> {
+    const previous = this.#tokens;
+    const previousUser = claimsOf(previous).sub;
+    const returnedUser = claimsOf(returned).sub;
+    if (previousUser !== undefined && returnedUser !== undefined && previousUser !== returnedUser) {
+      const error = new SessionExpiredError(undefined, {
+        cause: new TokenRefreshError(
+          'SUBJECT_CHANGED',
+          'refresh() returned a token of another user',
+        ),
       });
-      // `pending` is set and the events are out before `refresh` runs, so a listener (or
-      // `refresh` itself) that asks for a token joins this refresh. Then `refresh` runs at
-      // once: when many operations start together, its request goes out before theirs are built.
-      pending = p;
-      st('refreshing');
-      emit('refreshing');
-      run();
-      return p;
+      this.#events.emit('refreshFailed', error);
+      await this.#endSession(error, false).catch(noop);
+      throw error;
+    }
+    const refreshToken = returned.refreshToken ?? previous?.refreshToken;
+    const tokens: TokenSet = {
+      accessToken: returned.accessToken,
+      ...(refreshToken !== undefined && { refreshToken }),
+      ...(returned.expiresAt !== undefined && { expiresAt: returned.expiresAt }),
     };
+    // A failed save leaves the new tokens in memory, which is what the waiters need.
+    await this.#useTokens(tokens, 'refresh').catch(report);
+    // Newer tokens or a logout may have come while storage saved these.
+    return this.#tokenAfterSuperseded(signal);
+  }
 
-    const peekAccessToken = () => {
-      // A field read and a clock call: no JWT decoding, no await.
-      if (!pending && (t === null || (t && now() < at))) return t ? t.accessToken : null;
-    };
+  /**
+   * The refresh token was rejected. With `restoreSession` and no tokens that only means nobody is
+   * signed in: `null`, and no `logout` (there was no session).
+   */
+  async #sessionEndedByRefresh(cause: unknown, restoring: boolean): Promise<null> {
+    this.#mayRestore = false;
+    if (restoring) {
+      this.#setStatusFromTokens();
+      return null;
+    }
+    const error = new SessionExpiredError(undefined, { cause });
+    this.#events.emit('refreshFailed', error);
+    await this.#endSession(error, false).catch(noop);
+    throw error;
+  }
 
-    const getAccessToken = (): Promise<string | null> => {
-      const current = peekAccessToken();
-      return current !== undefined
-        ? Promise.resolve(current)
-        : t === undefined
-          ? load().then(getAccessToken)
-          : (pending ?? start());
-    };
+  /**
+   * What the waiters of a refresh get once newer tokens, a logout or `dispose` overtook it: what
+   * `getAccessToken()` gives now. Newer tokens that are already expiring are refreshed first
+   * (joining or starting a refresh), never handed out.
+   */
+  #tokenAfterSuperseded(signal: AbortSignal): string | Promise<string | null> {
+    const tokens = this.#tokens;
+    if (!tokens) throw signal.reason ?? new SessionExpiredError();
+    if (this.#options.now() < this.#expiringFrom) return tokens.accessToken;
+    return this.#inFlight?.promise ?? this.#startRefresh();
+  }
 
-    let tab = crossTab
-      ? openTab(
-          crossTab === true ? 'apollo-token-refresh' : crossTab.name,
-          timeout,
-          (m: TabMessage) => {
-            if (m === 'logout') out('crossTab', true).catch(noop);
-            else if (m === 'refreshing') {
-              // Trust the lock, not a message: a tab closing mid-refresh releases it, so we cannot
-              // get stuck in `refreshing` (a frozen holder is waited for at most refreshTimeoutMs).
-              if (pending) return;
-              st('refreshing');
-              tab
-                ?.lock(async () => {})
-                .then(() => {
-                  if (!pending) idle();
-                });
-            } else if (isTokenSet(m)) {
-              cut();
-              set(m, 1).catch(noop);
-            }
-          },
-        )
-      : undefined;
+  /** Aborts the refresh in flight and marks its result stale. */
+  #supersede(reason?: unknown): void {
+    this.#generation++;
+    const inFlight = this.#inFlight;
+    this.#inFlight = undefined;
+    inFlight?.abort.abort(reason);
+  }
 
-    this.#expiresAt = () => {
-      const expiry = t ? expiryOf(t) : Infinity;
-      return expiry === Infinity ? null : expiry;
-    };
+  /**
+   * A background refresh when the token starts expiring. A timer that fires late (sleep, frozen
+   * tab) changes nothing: every `getAccessToken` compares the expiry with `now()` anyway.
+   */
+  #scheduleRefresh(): void {
+    clearTimeout(this.#scheduledRefresh);
+    if (!this.#options.scheduleRefresh) return;
+    const delay = this.#expiringFrom - this.#options.now();
+    // Not for tokens that are already expiring: re-arming on each refresh would loop.
+    if (delay > 0 && delay < Infinity) {
+      this.#scheduledRefresh = later(() => this.#refreshIfExpiring(), delay, true);
+    }
+  }
 
-    Object.assign(this, {
-      getAccessToken,
-      peekAccessToken,
-      async refresh(o?: { failedToken?: string }) {
-        await load();
-        const failed = o?.failedToken;
-        return (
-          pending ??
-          (t && failed !== undefined && failed !== t.accessToken && now() < at
-            ? t.accessToken
-            : start())
-        );
+  /** Refreshes now when the token is expiring; otherwise waits for the right moment. */
+  #refreshIfExpiring(): void {
+    if (!this.#tokens) return;
+    if (this.peekAccessToken() === undefined) this.getAccessToken().catch(noop);
+    else this.#scheduleRefresh();
+  }
+
+  // --- tokens, status and storage ------------------------------------------------------------
+
+  async #useTokens(tokens: TokenSet, source: TokenSource): Promise<void> {
+    const { arrival, emit, announce, save } = HANDLING[source];
+    const now = this.#options.now();
+    const expiry = expiryOf(tokens, arrival, now);
+    // The expiry as judged on arrival travels with the tokens (storage, other tabs, `tokens`).
+    const judged =
+      expiry === Infinity || expiry === tokens.expiresAt
+        ? tokens
+        : { ...tokens, expiresAt: expiry };
+    this.#generation++;
+    this.#tokens = judged;
+    this.#expiry = expiry;
+    this.#expiringFrom = expiringFrom(expiry, this.#options.refreshBeforeExpiryMs, arrival, now);
+    this.#scheduleRefresh();
+    if (emit) this.#events.emit('tokens', judged);
+    this.#setStatus('authenticated');
+    if (announce) this.#crossTab?.announceTokens(judged);
+    if (save) await this.#callStorage('save', judged);
+  }
+
+  async #endSession(reason: unknown, fromAnotherTab: boolean): Promise<void> {
+    const hadSession = this.#tokens !== null;
+    this.#supersede(new SessionExpiredError(undefined, { cause: reason }));
+    this.#tokens = null;
+    this.#expiry = this.#expiringFrom = Infinity;
+    this.#mayRestore = false;
+    clearTimeout(this.#scheduledRefresh);
+    this.#setStatus('unauthenticated');
+    if (!fromAnotherTab) this.#crossTab?.announceLogout();
+    try {
+      await this.#callStorage('clear');
+    } finally {
+      if (hadSession) this.#events.emit('logout', reason);
+    }
+  }
+
+  #setStatus(status: TokenStatus): void {
+    if (status === this.#status) return;
+    this.#status = status;
+    this.#events.emit('status', status);
+  }
+
+  /** Back from `refreshing`: the status the tokens say. */
+  #setStatusFromTokens(): void {
+    this.#setStatus(this.#tokens ? 'authenticated' : 'unauthenticated');
+  }
+
+  #load(): Promise<void> {
+    if (this.#disposed) return Promise.reject(this.#disposed);
+    this.#loading ??= this.#readStorage().then(
+      (stored) => {
+        // setTokens or another tab may have been quicker than storage.
+        if (this.#tokens !== undefined || this.#disposed) return;
+        if (stored) return this.#useTokens(stored, 'storage');
+        this.#tokens = null;
       },
-      async setTokens(tokens: TokenSet) {
-        alive();
-        if (!isTokenSet(tokens)) throw invalid('setTokens(): not a TokenSet');
-        const was = claimsOf(t).sub;
-        const is = claimsOf(tokens).sub;
-        // On a server a manager must live for one request: one that signs in two different
-        // users is shared between requests, and would send one user's token for another.
-        if (!warned && typeof document === 'undefined' && was && is && was !== is) {
-          warned = true;
-          console.warn(
-            'apollo-token-refresh: one TokenManager got tokens of two users on a server. Create one per request (README: Server-side rendering).',
-          );
-        }
-        cut();
-        return set(tokens, 0);
+      (error: unknown) => {
+        this.#loading = undefined; // let the next call try again
+        throw error;
       },
-      async logout(reason?: unknown) {
-        alive();
-        // Whether a session exists decides whether `logout` is emitted; a failing load still clears.
-        if (t === undefined) await load().catch(noop);
-        return out(reason);
+    );
+    return this.#loading;
+  }
+
+  async #readStorage(): Promise<TokenSet | null> {
+    const stored = await this.#callStorage('load');
+    if (stored != null && !isTokenSet(stored)) throw notATokenSet('TokenStorage.load()');
+    return stored ?? null;
+  }
+
+  /** Calls the storage; its failures become `STORAGE_FAILED` errors. */
+  async #callStorage(operation: 'load'): Promise<unknown>;
+  async #callStorage(operation: 'save', tokens: TokenSet): Promise<void>;
+  async #callStorage(operation: 'clear'): Promise<void>;
+  async #callStorage(operation: 'load' | 'save' | 'clear', tokens?: TokenSet): Promise<unknown> {
+    const { storage } = this.#options;
+    try {
+      if (operation === 'save') return await storage.save(tokens as TokenSet);
+      return await storage[operation]();
+    } catch (cause) {
+      throw new TokenRefreshError('STORAGE_FAILED', `TokenStorage.${operation}() failed`, {
+        cause,
+      });
+    }
+  }
+
+  // --- other tabs, servers, teardown ---------------------------------------------------------
+
+  #openCrossTab(): CrossTab | undefined {
+    const { crossTabName, timeoutMs } = this.#options;
+    if (crossTabName === undefined) return undefined;
+    // A lock holder that takes longer than one refresh may take is frozen or gone.
+    return CrossTab.open(crossTabName, timeoutMs, {
+      onTokens: (tokens) => {
+        this.#supersede();
+        this.#useTokens(tokens, 'anotherTab').catch(noop);
       },
-      on(event: keyof TokenManagerEvents, listener: Listener) {
-        const pair: [keyof TokenManagerEvents, Listener] = [event, listener];
-        listeners.add(pair);
-        return () => {
-          listeners.delete(pair);
-        };
+      onLogout: () => {
+        this.#endSession('crossTab', true).catch(noop);
       },
-      dispose() {
-        dead = new TokenRefreshError('DISPOSED', 'TokenManager is disposed');
-        cut(dead);
-        t = undefined;
-        clearTimeout(timer);
-        listeners.clear();
-        tab?.close();
-        tab = undefined;
+      onRefreshing: (released) => {
+        if (this.#inFlight) return;
+        this.#setStatus('refreshing');
+        released().then(() => {
+          if (!this.#inFlight) this.#setStatusFromTokens();
+        });
       },
     });
+  }
+
+  /**
+   * On a server a manager must live for one request: one that signs in two different users is
+   * shared between requests, and would send one user's token for another's.
+   */
+  #warnIfSharedOnServer(tokens: TokenSet): void {
+    if (this.#warnedSharedOnServer || typeof document !== 'undefined') return;
+    const currentUser = claimsOf(this.#tokens).sub;
+    const newUser = claimsOf(tokens).sub;
+    if (currentUser && newUser && currentUser !== newUser) {
+      this.#warnedSharedOnServer = true;
+      console.warn(
+        'apollo-token-refresh: one TokenManager got tokens of two users on a server. Create one per request (docs/security.md, "Server-side rendering").',
+      );
+    }
+  }
+
+  #throwIfDisposed(): void {
+    if (this.#disposed) throw this.#disposed;
   }
 }
 

@@ -6,8 +6,8 @@ export function memoryStorage(initial?: TokenSet): TokenStorage {
   let tokens = initial ?? null;
   return {
     load: () => tokens,
-    save(t) {
-      tokens = t;
+    save(next) {
+      tokens = next;
     },
     clear() {
       tokens = null;
@@ -25,13 +25,13 @@ export function webStorage(storage: Storage, key = 'apollo-token-refresh'): Toke
     load() {
       const raw = storage.getItem(key); // outside `try`: storage errors are not "corrupt value"
       try {
-        const t: unknown = JSON.parse(raw as string);
-        return isTokenSet(t) ? t : null;
+        const stored: unknown = JSON.parse(raw as string);
+        return isTokenSet(stored) ? stored : null;
       } catch {
         return null;
       }
     },
-    save: (t) => storage.setItem(key, JSON.stringify(t)),
+    save: (tokens) => storage.setItem(key, JSON.stringify(tokens)),
     clear: () => storage.removeItem(key),
   };
 }

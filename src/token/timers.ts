@@ -6,20 +6,49 @@ const MAX_DELAY = 2 ** 31 - 1;
  * (Node), so a pending scheduled refresh never keeps a process alive; timers something awaits stay
  * ref'd, or a script awaiting a retry could exit mid-backoff.
  */
-export const later = (f: () => void, ms: number, background?: boolean) => {
-  const t = setTimeout(f, Math.min(ms, MAX_DELAY));
-  if (background) (t as { unref?: () => void }).unref?.();
-  return t;
-};
+export function later(callback: () => void, ms: number, background = false) {
+  const timer = setTimeout(callback, Math.min(ms, MAX_DELAY));
+  if (background) (timer as { unref?: () => void }).unref?.();
+  return timer;
+}
 
 /**
- * Settles like `f()`, or rejects with the signal's reason as soon as it aborts. The listener is
- * not removed: every signal passed here belongs to one refresh or one attempt and dies with it.
+ * Runs `onAbort` once `signal` aborts (at once if it already has). Returns the function that
+ * removes the listener: signals here can outlive many uses (one refresh, many attempts), and a
+ * listener left behind per use piles up (Node warns past ten).
  */
-export const abortable = <T>(signal: AbortSignal, f: () => T | PromiseLike<T>): Promise<T> =>
-  new Promise<T>((resolve, reject) => {
-    const stop = () => reject(signal.reason);
-    if (signal.aborted) stop();
-    signal.addEventListener('abort', stop);
-    Promise.resolve(f()).then(resolve, reject);
+export function onAbort(signal: AbortSignal, onAbort: (reason: unknown) => void): () => void {
+  const listener = () => onAbort(signal.reason);
+  if (signal.aborted) {
+    listener();
+    return () => {};
+  }
+  signal.addEventListener('abort', listener, { once: true });
+  return () => signal.removeEventListener('abort', listener);
+}
+
+/** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */
+export function abortable<T>(signal: AbortSignal, promise: PromiseLike<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const stopListening = onAbort(signal, reject);
+    promise.then(
+      (value) => {
+        stopListening();
+        resolve(value);
+      },
+      (error: unknown) => {
+        stopListening();
+        reject(error);
+      },
+    );
   });
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function delay(ms: number, signal: AbortSignal): Promise<void> {
+  let timer: ReturnType<typeof later> | undefined;
+  const elapsed = new Promise<void>((resolve) => {
+    timer = later(resolve, ms);
+  });
+  return abortable(signal, elapsed).finally(() => clearTimeout(timer));
+}

@@ -3,30 +3,40 @@ import type { TokenSet } from './types.js';
 
 /** Shape check for anything that claims to be a `TokenSet` (storage, refresh results, other tabs). */
 export const isTokenSet = (value: unknown): value is TokenSet => {
-  const t = value as Partial<TokenSet> | null;
+  const tokens = value as Partial<TokenSet> | null;
   return (
-    typeof t?.accessToken === 'string' &&
-    t.accessToken !== '' &&
-    (t.refreshToken === undefined || typeof t.refreshToken === 'string') &&
-    (t.expiresAt === undefined || Number.isFinite(t.expiresAt))
+    typeof tokens?.accessToken === 'string' &&
+    tokens.accessToken !== '' &&
+    (tokens.refreshToken === undefined || typeof tokens.refreshToken === 'string') &&
+    (tokens.expiresAt === undefined || Number.isFinite(tokens.expiresAt))
   );
 };
 
-/**
- * Expiry in epoch ms: `expiresAt`, else the JWT `exp` (decoded, never verified: the client has
- * no key and does not need one to schedule a refresh). `Infinity` for opaque or malformed tokens,
- * which then only refresh reactively.
- */
-export const expiryOf = (t: TokenSet): number => {
-  const exp = t.expiresAt ?? (claimsOf(t).exp as number) * 1000;
-  return Number.isFinite(exp) ? exp : Infinity;
-};
+/** The access token's JWT claims the manager reads; all absent for an opaque token. */
+export interface AccessTokenClaims {
+  /** Expiry, epoch seconds (server clock). */
+  exp?: number;
+  /** Issue time, epoch seconds (server clock). */
+  iat?: number;
+  /** The user the token belongs to. */
+  sub?: string;
+}
 
-/** The access token's JWT claims, decoded and not verified; none for an opaque token. */
-export const claimsOf = (t: TokenSet | null | undefined): { exp?: unknown; sub?: unknown } => {
+/**
+ * The access token's claims, decoded and not verified: the client has no key and needs none to
+ * schedule a refresh. A malformed token, or a claim of the wrong type, reads as absent.
+ */
+export function claimsOf(tokens: TokenSet | null | undefined): AccessTokenClaims {
+  let payload: Record<string, unknown>;
   try {
-    return decodeJwt(t?.accessToken ?? '');
+    payload = decodeJwt(tokens?.accessToken ?? '');
   } catch {
     return {};
   }
-};
+  const { exp, iat, sub } = payload;
+  return {
+    ...(Number.isFinite(exp) && { exp: exp as number }),
+    ...(Number.isFinite(iat) && { iat: iat as number }),
+    ...(typeof sub === 'string' && { sub }),
+  };
+}

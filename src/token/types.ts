@@ -10,9 +10,12 @@ export interface TokenSet {
    */
   refreshToken?: string;
   /**
-   * When the access token expires, in epoch milliseconds. When absent, it is read from the
-   * access token's JWT `exp` claim (decoded, never verified, on the client). When neither
-   * exists (an opaque token), only reactive refresh applies.
+   * When the access token expires, in epoch milliseconds on this device's clock. When absent, it
+   * is judged from the access token's JWT (decoded, never verified, on the client): with `iat`
+   * and `exp`, the token lives `exp − iat` from the moment it arrived, whatever the device clock
+   * says; with `exp` only, until `exp`. When none of these exists (an opaque token), only
+   * reactive refresh applies. The manager fills it in as judged on arrival, so stored tokens
+   * and the `tokens` event carry it.
    */
   expiresAt?: number;
 }
@@ -36,9 +39,11 @@ export interface RefreshContext {
 }
 
 /**
- * Exchanges the refresh token for new tokens. Resolve with the new `TokenSet`; reject with an
- * error whose `status` or `statusCode` is 400, 401 or 403 (or a `SessionExpiredError`) when the
- * refresh token is rejected, so the session ends; any other rejection is treated as transient.
+ * Exchanges the refresh token for new tokens. Resolve with the new `TokenSet`; a field left out
+ * keeps its current value (a server that does not rotate refresh tokens answers the access token
+ * only). Reject with an error whose `status` or `statusCode` is 400, 401 or 403 (or a
+ * `SessionExpiredError`) when the refresh token is rejected, so the session ends; any other
+ * rejection is treated as transient.
  */
 export type RefreshFunction = (context: RefreshContext) => Promise<TokenSet>;
 
@@ -93,7 +98,9 @@ export interface TokenManagerOptions {
   isSessionEnded?: (error: unknown) => boolean;
   /**
    * Refresh in the background shortly before the token starts expiring, so operations rarely
-   * wait. The timer is unref'd in Node and re-armed after every new token.
+   * wait. The timer is unref'd in Node and re-armed after every new token. In browsers, an
+   * expiring token is also refreshed at once when the page becomes visible again or the network
+   * comes back (a timer fires late after sleep); `dispose()` removes those listeners.
    * @default false
    */
   scheduleRefresh?: boolean;
@@ -104,6 +111,15 @@ export interface TokenManagerOptions {
    * @default false
    */
   crossTab?: boolean | { name: string };
+  /**
+   * Cookie flows: when storage holds no tokens, the first `getAccessToken()` calls `refresh` once
+   * (with `refreshToken: undefined`) to pick up a session kept in an httpOnly cookie, instead of
+   * sending the first operation anonymously. A rejection that `isSessionEnded` accepts means
+   * nobody is signed in: `getAccessToken()` resolves `null`, and no `logout` is emitted.
+   * Concurrent first operations share that one call.
+   * @default false
+   */
+  restoreSession?: boolean;
   /**
    * The clock used for expiry decisions, in epoch milliseconds.
    * @default Date.now

@@ -4,7 +4,7 @@ import { type Observable, of, Subject, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { AuthErrorLink } from '../../src/links/auth-error-link.js';
 import { AuthLink } from '../../src/links/auth-link.js';
-import { stateOf } from '../../src/links/state.js';
+import { carriedToken } from '../../src/links/operation-state.js';
 import { RefreshFailedError } from '../../src/token/errors.js';
 import { asManager, FakeManager } from './fake-manager.js';
 import { execute, flush, stubLink } from './stub.js';
@@ -33,7 +33,7 @@ const setup = (respond: Respond, options?: AuthErrorLink.Options) => {
 const rejectT1 =
   (reject: () => Observable<ApolloLink.Result>): Respond =>
   (op) =>
-    stateOf(op).token === 't1' ? reject() : of({ data: { echo: op.variables.n } });
+    carriedToken(op) === 't1' ? reject() : of({ data: { echo: op.variables.n } });
 
 describe('AuthErrorLink', () => {
   for (const [name, reject] of [
@@ -50,7 +50,7 @@ describe('AuthErrorLink', () => {
       expect(out.error).toBeUndefined();
       expect(out.values).toEqual([{ data: { echo: 7 } }]);
       expect(sent.map((s) => s.headers.authorization)).toEqual(['Bearer t1', 'Bearer t2']);
-      expect(sent[1]?.state.retried).toBe(true);
+      expect(sent[1]?.retry).toBe(true);
     });
   }
 
@@ -105,7 +105,11 @@ describe('AuthErrorLink', () => {
   });
 
   it('an operation that failed with an old token uses the already refreshed one', async () => {
-    const { m, link, sent } = setup(rejectT1(() => of(UNAUTH)));
+    // The second operation's first attempt is answered when the test says so.
+    const lateAnswer = new Subject<ApolloLink.Result>();
+    const { m, link, sent } = setup((op, attempt) =>
+      attempt === 3 ? lateAnswer : rejectT1(() => of(UNAUTH))(op, attempt),
+    );
     const first = execute(link, 1);
     await flush();
     m.succeed('t2');
@@ -114,6 +118,7 @@ describe('AuthErrorLink', () => {
     m.token = 't1';
     const second = execute(link, 2);
     m.token = 't2';
+    lateAnswer.next(UNAUTH);
     expect((await second.settled).values).toEqual([{ data: { echo: 2 } }]);
     expect(m.refreshCalls).toEqual(['t1', 't1']);
     expect(sent.map((s) => s.headers.authorization)).toEqual([

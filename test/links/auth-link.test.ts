@@ -1,7 +1,8 @@
 import { ApolloLink } from '@apollo/client';
 import { describe, expect, it } from 'vitest';
 import { AuthLink } from '../../src/links/auth-link.js';
-import { stateOf } from '../../src/links/state.js';
+import { resolveHeader } from '../../src/links/header.js';
+import { reauthorize } from '../../src/links/operation-state.js';
 import { RefreshFailedError } from '../../src/token/errors.js';
 import { asManager, FakeManager } from './fake-manager.js';
 import { execute, flush, stubLink } from './stub.js';
@@ -19,7 +20,7 @@ describe('AuthLink', () => {
     const out = await execute(link, 1).settled;
     expect(out.values).toEqual([{ data: { echo: 1 } }]);
     expect(sent[0]?.headers).toEqual({ authorization: 'Bearer t1' });
-    expect(sent[0]?.state.token).toBe('t1');
+    expect(sent[0]?.token).toBe('t1');
   });
 
   it('uses the header and format options and keeps other headers', async () => {
@@ -33,7 +34,7 @@ describe('AuthLink', () => {
     m.token = null;
     await execute(link, 1, { headers: { 'x-app': 'demo' } }).settled;
     expect(sent[0]?.headers).toEqual({ 'x-app': 'demo' });
-    expect(sent[0]?.state.token).toBeNull();
+    expect(sent[0]?.token).toBeNull();
   });
 
   it('skip: no header and no token lookup', async () => {
@@ -43,17 +44,18 @@ describe('AuthLink', () => {
     expect(m.getCalls).toBe(0);
   });
 
-  it('the apply function in the operation state re-applies the header for another token', async () => {
+  it('a later rewrite of the token keeps the header and format AuthLink wrote', async () => {
     const { link, sent } = stubLink();
     const relay = new ApolloLink((op, forward) => {
-      stateOf(op).apply?.(op, 't2');
+      reauthorize(op, 't2', resolveHeader());
       return forward(op);
     });
     const m = new FakeManager();
-    const chain = ApolloLink.from([new AuthLink(asManager(m)), relay, link]);
+    const options = { header: 'x-token', format: (t: string) => `T ${t}` };
+    const chain = ApolloLink.from([new AuthLink(asManager(m), options), relay, link]);
     await execute(chain, 1).settled;
-    expect(sent[0]?.headers).toEqual({ authorization: 'Bearer t2' });
-    expect(sent[0]?.state.token).toBe('t2');
+    expect(sent[0]?.headers).toEqual({ 'x-token': 'T t2' });
+    expect(sent[0]?.token).toBe('t2');
   });
 
   it('delivers a getAccessToken failure as the operation error', async () => {
@@ -89,14 +91,16 @@ describe('AuthLink', () => {
     expect(p.outcome.done).toBe(false);
   });
 
-  it('a link further down that throws: the operation errors, nothing is left unhandled', async () => {
+  it('a link further down that throws after the wait: the operation errors, nothing is left unhandled', async () => {
     const m = new FakeManager();
     const boom = new Error('bad request options');
     const throwing = new ApolloLink(() => {
       throw boom;
     });
-    const out = await execute(ApolloLink.from([new AuthLink(asManager(m)), throwing]), 1).settled;
-    expect(out.error).toBe(boom);
+    m.startRefresh();
+    const p = execute(ApolloLink.from([new AuthLink(asManager(m)), throwing]), 1);
+    m.succeed('t2');
+    expect((await p.settled).error).toBe(boom);
   });
 
   it('rejects invalid options with INVALID_OPTION', () => {

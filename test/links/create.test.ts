@@ -3,7 +3,7 @@ import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createTokenRefreshLink } from '../../src/links/create.js';
-import { stateOf } from '../../src/links/state.js';
+import { carriedToken } from '../../src/links/operation-state.js';
 import { asManager, FakeManager } from './fake-manager.js';
 import { execute, flush, stubLink } from './stub.js';
 
@@ -11,7 +11,7 @@ describe('createTokenRefreshLink', () => {
   it('chains auth, hold and retry, passing each link its options', async () => {
     const m = new FakeManager();
     const stub = stubLink((op) =>
-      stateOf(op).token === 't1'
+      carriedToken(op) === 't1'
         ? of({ errors: [{ message: 'no', extensions: { code: 'EXPIRED' } }] })
         : of({ data: { echo: op.variables.n } }),
     );

@@ -44,6 +44,10 @@ export class FakeManager {
     return Object.values(this.#events).reduce((n, s) => n + s.size, 0);
   }
 
+  peekAccessToken(): string | null | undefined {
+    return this.#flight ? undefined : this.token;
+  }
+
   getAccessToken(): Promise<string | null> {
     this.getCalls++;
     return this.#flight ? this.#flight.promise : Promise.resolve(this.token);
@@ -111,5 +115,8 @@ export class FakeManager {
 }
 
 /** The part of `TokenManager` the links use; the cast is checked against it. */
-type LinkManager = Pick<TokenManager, 'status' | 'getAccessToken' | 'refresh' | 'on'>;
+type LinkManager = Pick<
+  TokenManager,
+  'status' | 'getAccessToken' | 'peekAccessToken' | 'refresh' | 'on'
+>;
 export const asManager = (fake: LinkManager): TokenManager => fake as TokenManager;

@@ -153,7 +153,12 @@ describe('links against the real server', () => {
     expect(h.server.counters.refreshes).toBe(1);
   });
 
-  for (const form of ['200', '401-json', '401-graphql-response'] as UnauthenticatedForm[]) {
+  for (const form of [
+    '200',
+    '401-json',
+    '401-graphql-response',
+    '401-without-code',
+  ] as UnauthenticatedForm[]) {
     it(`recovers from the "${form}" unauthenticated form`, async () => {
       const h = await start({ server: { unauthenticatedAs: form } });
       h.server.revokeAccessToken(await current(h));

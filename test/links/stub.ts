@@ -2,15 +2,17 @@
 import { ApolloClient, ApolloLink, InMemoryCache } from '@apollo/client';
 import { type DocumentNode, parse } from 'graphql';
 import { Observable, of } from 'rxjs';
-import { type OperationState, stateOf } from '../../src/links/state.js';
+import { carriedToken, isRetry } from '../../src/links/operation-state.js';
 
 export const QUERY: DocumentNode = parse('query Echo($n: Int!) { echo(n: $n) }');
 export const client = new ApolloClient({ cache: new InMemoryCache(), link: ApolloLink.empty() });
 
 export interface Sent {
   headers: Record<string, string>;
-  /** The links' state of the operation when it was sent. */
-  state: OperationState;
+  /** The token our links wrote into the operation (`undefined`: none did). */
+  token: string | null | undefined;
+  /** The attempt was the operation's one retry. */
+  retry: boolean;
   n: unknown;
 }
 
@@ -21,7 +23,12 @@ export function stubLink(respond: Respond = (op) => of({ data: { echo: op.variab
   const sent: Sent[] = [];
   const link = new ApolloLink((op) => {
     const c = op.getContext();
-    const s: Sent = { headers: { ...c.headers }, state: { ...stateOf(op) }, n: op.variables.n };
+    const s: Sent = {
+      headers: { ...c.headers },
+      token: carriedToken(op),
+      retry: isRetry(op),
+      n: op.variables.n,
+    };
     return new Observable((o) => {
       sent.push(s);
       return respond(op, sent.length).subscribe(o);

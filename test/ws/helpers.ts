@@ -78,6 +78,10 @@ export function watchTicks(client: ReturnType<typeof createAuthWsClient>, interv
     error(what = 'a subscription error') {
       return c.until(() => errors.length > 0, what).then(() => errors[0]);
     },
+    /** Waits until the sink completed or got an error. */
+    ended(what = 'the subscription to end') {
+      return c.until(() => completed > 0 || errors.length > 0, what);
+    },
   };
 }
 
@@ -171,5 +175,32 @@ export function useSetup() {
       return env;
     },
     current: () => env,
+  };
+}
+
+/**
+ * A `retryWait` the test releases by hand: a down window is driven by the client's own retry
+ * events instead of real backoff timers. `waits` holds the `retries` argument of each call.
+ */
+export function steppedRetryWait() {
+  const waits: number[] = [];
+  const pending: (() => void)[] = [];
+  const events = condition();
+  return {
+    waits,
+    retryWait: (retries: number) =>
+      new Promise<void>((resolve) => {
+        waits.push(retries);
+        pending.push(resolve);
+        events.poke();
+      }),
+    /** Resolves once the client waits before its `n`th retry. */
+    untilWaiting(n: number) {
+      return events.until(() => waits.length >= n, `retry wait #${n}`);
+    },
+    /** Ends every pending wait: the client retries now. */
+    release() {
+      for (const resolve of pending.splice(0)) resolve();
+    },
   };
 }

@@ -7,9 +7,17 @@ import {
   type SubscribePayload,
 } from 'graphql-ws';
 import { check } from '../../internal/check.js';
-import { RefreshFailedError, SessionExpiredError } from '../../token/errors.js';
+import { SessionExpiredError } from '../../token/errors.js';
 import type { TokenManager } from '../../token/manager.js';
-import { AuthCloseCode as C, type CloseLike, isClose } from './close-codes.js';
+import { AuthCloseCode, isClose } from './close-codes.js';
+import { iterateSubscription } from './iterate.js';
+import {
+  randomisedBackoff,
+  retriesAtOnce,
+  retryByDefault,
+  shouldRetryConnection,
+} from './retry.js';
+import { filterSocketEvents, type WebSocketClass, type WebSocketLike } from './socket.js';
 
 /**
  * What the client needs of a `TokenManager`: structural, so a manager from another copy of the
@@ -34,6 +42,22 @@ export interface AuthWsClientOptions extends Omit<ClientOptions, 'connectionPara
    * @default [4401, 4403]
    */
   reauthCloseCodes?: number[];
+  /**
+   * Whether to retry after a connection failed or closed, for what the client does not decide
+   * itself (its own restarts, re-auth closes, refresh failures are its own). graphql-ws asks
+   * only below `retryAttempts` and never for its fatal close codes.
+   * @default every close graphql-ws does not treat as fatal, and a connection that could not be
+   * made (refused or reset: the server is down or restarting). graphql-ws's own default does not
+   * retry the latter.
+   */
+  shouldRetry?: NonNullable<ClientOptions['shouldRetry']>;
+  /**
+   * Waits before the retry numbered `retries` (from 0). Our own restarts and a first re-auth
+   * skip it.
+   * @default graphql-ws's randomised exponential backoff: 2^retries s plus 0.3–3 s; with the
+   * default 5 `retryAttempts`, a server down for 30 s is survived.
+   */
+  retryWait?: NonNullable<ClientOptions['retryWait']>;
 }
 
 /** A graphql-ws `Client` that re-authenticates its socket; use it with `GraphQLWsLink`. */
@@ -46,224 +70,216 @@ export interface AuthWsClient extends Client {
   restart(): void;
 }
 
-/** Consecutive re-auth closes, without an ack in between, after which subscriptions end. */
-const MAX_REAUTH = 2;
+/** Re-auth closes in a row, without a `connection_ack` in between, after which subscriptions end. */
+const MAX_CONSECUTIVE_REJECTIONS = 2;
 
-interface Sock {
-  readyState: number;
-  close(code?: number, reason?: string): void;
-  addEventListener(type: 'close', listener: (e: CloseLike & { wasClean?: boolean }) => void): void;
+/**
+ * What the client remembers of a socket. Kept off the socket itself: graphql-ws hands sockets
+ * and their events to the app, and a logger prints them with everything they hold.
+ */
+interface SocketFacts {
+  /** The access token its `connection_init` carried (`null`: none); unset until it is sent. */
+  token?: string | null;
+  /** The code we closed it with, reported whatever the server echoes. */
+  closedWith?: number;
 }
-type SockClass = new (url: string, protocol: string) => Sock;
-type Handler = ((e: unknown) => void) | null;
 
-const backoff = (n: number) =>
-  new Promise<void>((r) => setTimeout(r, 1000 * 2 ** n + 300 + Math.random() * 2700));
+const bearer = (token: string | null) => (token ? { authorization: `Bearer ${token}` } : {});
+
+/** What a sink gets for the error graphql-ws ended a subscription with. */
+const toSubscriptionError = (error: unknown) =>
+  isClose(error) && error.code === AuthCloseCode.Reauthenticate
+    ? new SessionExpiredError('The server rejected the refreshed token', { cause: error })
+    : error;
 
 /**
  * Creates a graphql-ws client whose every connection carries the manager's current access
  * token, that restarts gracefully when the token changes, re-authenticates after a close in
- * `reauthCloseCodes` and ends its subscriptions with `SessionExpiredError` when the session
- * ends. Needs `retryAttempts` ≥ 1 (graphql-ws default 5) to reconnect.
+ * `reauthCloseCodes`, rides out a server that is down or restarting, and ends its
+ * subscriptions with `SessionExpiredError` when the session ends. Needs `retryAttempts` ≥ 1
+ * (graphql-ws default 5) to reconnect.
+ *
+ * Closes reach graphql-ws, `on('closed')` and sinks as plain `{ code, reason, wasClean,
+ * serverCode }` records, never as the socket's event; no token is kept on the socket.
  */
 export function createAuthWsClient(
   manager: AuthWsManager,
   options: AuthWsClientOptions,
 ): AuthWsClient {
-  const { reauthCloseCodes: codes = [C.Unauthorized, C.Forbidden], connectionParams: params } =
-    options;
+  const {
+    reauthCloseCodes = [AuthCloseCode.Unauthorized, AuthCloseCode.Forbidden],
+    connectionParams = bearer,
+    shouldRetry = retryByDefault,
+    retryWait = randomisedBackoff,
+  } = options;
   check(
-    Array.isArray(codes) && codes.every(Number.isInteger),
+    Array.isArray(reauthCloseCodes) && reauthCloseCodes.every(Number.isInteger),
     'reauthCloseCodes',
     'an array of integers',
-    codes,
+    reauthCloseCodes,
   );
 
-  /** Newest socket (the one `connectionParams` runs for) and the acknowledged, open one. */
-  let cur: (Sock & { t?: string | null; k?: number }) | undefined;
-  let live: typeof cur;
-  /** Token of the socket the server rejected; the next connect refreshes it. */
-  let failed: string | undefined;
-  /** Newest token seen in a `tokens` event (`null` after logout, `undefined` before any). */
-  let latest: string | null | undefined;
-  let rej = 0;
-  let force = false;
-  let quick = false;
-  const ending = new Set<(e: SessionExpiredError) => void>();
+  const facts = new WeakMap<WebSocketLike, SocketFacts>();
+  /** The newest socket: the one `connectionParams` runs for, the only one whose events count. */
+  let newestSocket: WebSocketLike | undefined;
+  /** The open socket the server acknowledged; `undefined` while connecting and once closed. */
+  let acknowledgedSocket: WebSocketLike | undefined;
+  /** The token of the socket the server rejected: the next connect refreshes it. */
+  let rejectedToken: string | undefined;
+  /** The newest token of a `tokens` event: `null` after logout, `undefined` before any. */
+  let latestToken: string | null | undefined;
+  /** Re-auth closes since the last `connection_ack`. */
+  let consecutiveRejections = 0;
+  /** `restart()` was called and no connect has read the token since. */
+  let restartRequested = false;
+  /** The coming retry skips the backoff: set by the retry decision, read by `retryWait`. */
+  let retryAtOnce = false;
+  /** Ends each active subscription with the session's end (on logout). */
+  const endOnLogout = new Set<(error: SessionExpiredError) => void>();
 
-  const Base = (options.webSocketImpl ?? globalThis.WebSocket) as SockClass | undefined;
-  // Sees every close first: records which token was rejected, and renames re-auth codes so
-  // graphql-ws asks `shouldRetry` (it drops 4401 as fatal otherwise). `onclose` is our own
-  // property, so the implementation's handler slot is never touched.
-  const Impl =
-    Base &&
-    class extends Base {
-      /** The token this socket sent, and the code we closed it with. */
-      declare t?: string | null;
-      declare k?: number;
-      constructor(url: string, protocol: string) {
-        super(url, protocol);
-        cur = this;
-        let h: Handler = null;
-        Object.defineProperty(this, 'onclose', { get: () => h, set: (f: Handler) => (h = f) });
-        this.addEventListener('close', (e) => {
-          // A socket whose connect already failed with an error (e.g. `connectionParams`
-          // threw) closes later; graphql-ws shares one event bus across sockets and would
-          // take that stale close (4005, fatal) for the newer socket's. Only the newest speaks.
-          if (cur !== this) return;
-          live = undefined;
-          const r = codes.includes(e.code);
-          if (r) {
-            rej = this.t ? rej + 1 : MAX_REAUTH; // an anonymous socket has nothing to refresh
-            failed = this.t ?? undefined;
-          }
-          // Our restart keeps its code whatever the server echoed (1000, or none: 1005).
-          const code = this.k ?? (r ? C.Reauthenticate : 0);
-          h?.(code ? { code, reason: e.reason, wasClean: e.wasClean, serverCode: e.code } : e);
-        });
-      }
-    };
+  const BaseSocket = (options.webSocketImpl ?? globalThis.WebSocket) as WebSocketClass | undefined;
+  const SocketClass =
+    BaseSocket &&
+    filterSocketEvents(BaseSocket, {
+      created(socket) {
+        newestSocket = socket;
+        facts.set(socket, {});
+      },
+      // A socket whose connect already failed with an error (e.g. `connectionParams` threw)
+      // closes later; graphql-ws shares one event bus across sockets and would take that stale
+      // close (4005, fatal) for the newer socket's. Only the newest socket speaks.
+      error: (socket) => socket === newestSocket,
+      close(socket, event) {
+        if (socket !== newestSocket) return undefined;
+        acknowledgedSocket = undefined;
+        const { token, closedWith } = facts.get(socket) ?? {};
+        const rejected = reauthCloseCodes.includes(event.code);
+        if (rejected) {
+          // An anonymous socket has nothing to refresh: its subscriptions end at once.
+          consecutiveRejections = token ? consecutiveRejections + 1 : MAX_CONSECUTIVE_REJECTIONS;
+          rejectedToken = token ?? undefined;
+        }
+        // Our own restart keeps its code whatever the server echoed (1000, or none: 1005). A
+        // re-auth code is renamed: graphql-ws treats some (4401) as fatal before asking
+        // `shouldRetry`. A plain record, never the event, whose `target` is the socket.
+        const code = closedWith ?? (rejected ? AuthCloseCode.Reauthenticate : event.code);
+        return { code, reason: event.reason, wasClean: event.wasClean, serverCode: event.code };
+      },
+    });
 
-  /** Decides, for graphql-ws, whether a failed or closed connection is retried. */
-  const retryable = (e: unknown): boolean => {
-    const code = isClose(e) ? e.code : 0;
-    // Our own restarts and a first re-auth reconnect at once, skipping the backoff.
-    quick = code === C.TokenChanged || code === C.Reauthenticate;
-    // TokenChanged: we closed the socket to replace it.
-    if (code === C.TokenChanged) return true;
-    // Reauthenticate: retry with a refreshed token, but not when the refreshed one was
-    // rejected too; the sinks then get a SessionExpiredError (see `toError`).
-    if (code === C.Reauthenticate) return rej < MAX_REAUTH;
-    // Thrown by `connectionParams`: the refresh ended the session.
-    if (SessionExpiredError.is(e)) return false;
-    // Thrown by `connectionParams`: transient refresh failure; back off and try again.
-    if (RefreshFailedError.is(e)) return true;
-    return (options.shouldRetry ?? isClose)(e);
+  /** Replaces the acknowledged socket when its token is not the newest or a restart was asked. */
+  const restartIfStale = () => {
+    const socket = acknowledgedSocket;
+    const socketFacts = socket && facts.get(socket);
+    // While connecting there is nothing to replace: `connected` calls this again.
+    if (!socket || !socketFacts) return;
+    if (!restartRequested && (latestToken === undefined || socketFacts.token === latestToken))
+      return;
+    acknowledgedSocket = undefined;
+    restartRequested = false;
+    socketFacts.closedWith = AuthCloseCode.TokenChanged;
+    socket.close(AuthCloseCode.TokenChanged, 'Token changed');
   };
 
-  const toError = (e: unknown) =>
-    isClose(e) && e.code === C.Reauthenticate
-      ? new SessionExpiredError('The server rejected the refreshed token', { cause: e })
-      : e;
-
-  const renew = () => {
-    if (live && (force || (latest !== undefined && live.t !== latest))) {
-      const s = live;
-      live = undefined;
-      force = false;
-      s.k = C.TokenChanged;
-      s.close(s.k, 'Token changed');
-    }
-  };
-
-  const c = createClient({
+  const graphqlWsClient = createClient({
     ...options,
-    ...(Impl && { webSocketImpl: Impl }),
+    ...(SocketClass && { webSocketImpl: SocketClass }),
     connectionParams: async () => {
-      const s = cur;
-      const f = failed;
-      const t = f ? await manager.refresh({ failedToken: f }) : await manager.getAccessToken();
-      failed = undefined;
-      if (s) s.t = t;
-      force = false; // this connect already carries the newest token
-      return params ? params(t) : t ? { authorization: `Bearer ${t}` } : {};
+      const socket = newestSocket;
+      const tokenToReplace = rejectedToken;
+      const token = tokenToReplace
+        ? await manager.refresh({ failedToken: tokenToReplace })
+        : await manager.getAccessToken();
+      rejectedToken = undefined;
+      const socketFacts = socket && facts.get(socket);
+      if (socketFacts) socketFacts.token = token;
+      restartRequested = false; // this connect carries the newest token already
+      return connectionParams(token);
     },
-    shouldRetry: retryable,
-    retryWait: (n) => (quick ? Promise.resolve() : (options.retryWait ?? backoff)(n)),
+    shouldRetry: (errorOrClose) => {
+      retryAtOnce = retriesAtOnce(errorOrClose);
+      return shouldRetryConnection(errorOrClose, {
+        mayReauthenticate: consecutiveRejections < MAX_CONSECUTIVE_REJECTIONS,
+        shouldRetry,
+      });
+    },
+    retryWait: (retries) => (retryAtOnce ? Promise.resolve() : retryWait(retries)),
   });
-  c.on('connected', (s) => {
-    rej = 0;
-    live = s as typeof cur;
-    renew();
+  graphqlWsClient.on('connected', (socket) => {
+    consecutiveRejections = 0;
+    acknowledgedSocket = socket as WebSocketLike;
+    restartIfStale(); // the token may have changed while connecting
   });
 
-  const offs = [
+  const stopListening = [
     manager.on('tokens', (tokens) => {
-      latest = tokens.accessToken;
-      renew();
+      latestToken = tokens.accessToken;
+      restartIfStale();
     }),
-    manager.on('logout', (why) => {
-      latest = null;
+    manager.on('logout', (reason) => {
+      latestToken = null;
       // A refresh that ended the session logs out with its own SessionExpiredError.
-      const e = SessionExpiredError.is(why)
-        ? why
-        : new SessionExpiredError(undefined, { cause: why });
-      for (const end of [...ending]) end(e);
-      live?.close(C.SessionEnded, 'Session ended');
+      const error = SessionExpiredError.is(reason)
+        ? reason
+        : new SessionExpiredError(undefined, { cause: reason });
+      for (const end of [...endOnLogout]) end(error);
+      acknowledgedSocket?.close(AuthCloseCode.SessionEnded, 'Session ended');
     }),
   ];
 
-  function subscribe<D, E>(
+  /** graphql-ws's `subscribe`, ended by logout and with re-auth failures as SessionExpiredError. */
+  function subscribe<Data, Extensions>(
     payload: SubscribePayload,
-    sink: Sink<FormattedExecutionResult<D, E>>,
+    sink: Sink<FormattedExecutionResult<Data, Extensions>>,
   ): () => void {
-    let done = false;
-    const fin = () => {
-      if (done) return false;
-      done = true;
-      return ending.delete(end);
+    let finished = false;
+    /** Marks the subscription finished; false when it already was, so the sink hears once. */
+    const finish = () => {
+      if (finished) return false;
+      finished = true;
+      endOnLogout.delete(endWithSessionExpired);
+      return true;
     };
-    const end = (e: SessionExpiredError) => {
-      if (fin()) {
-        off();
-        sink.error(e);
-      }
+    const endWithSessionExpired = (error: SessionExpiredError) => {
+      if (!finish()) return;
+      unsubscribe();
+      sink.error(error);
     };
-    ending.add(end);
-    const off = c.subscribe<D, E>(payload, {
-      next: (v) => done || sink.next(v),
-      error: (e) => fin() && sink.error(toError(e)),
-      complete: () => fin() && sink.complete(),
+    endOnLogout.add(endWithSessionExpired);
+    const unsubscribe = graphqlWsClient.subscribe<Data, Extensions>(payload, {
+      next(value) {
+        if (!finished) sink.next(value);
+      },
+      error(error) {
+        if (finish()) sink.error(toSubscriptionError(error));
+      },
+      complete() {
+        if (finish()) sink.complete();
+      },
     });
-    return () => fin() && off();
+    return () => {
+      if (finish()) unsubscribe();
+    };
   }
 
   return {
-    on: c.on,
+    on: graphqlWsClient.on,
     subscribe,
-    iterate<D, E>(payload: SubscribePayload) {
-      type R = FormattedExecutionResult<D, E>;
-      const q: R[] = [];
-      let wake = () => {};
-      let fin: { e?: unknown } | undefined;
-      const push = (f?: typeof fin, v?: R) => {
-        if (f) fin ??= f;
-        else q.push(v as R);
-        wake();
-      };
-      const off = subscribe<D, E>(payload, {
-        next: (v) => push(undefined, v),
-        error: (e) => push({ e }),
-        complete: () => push({}),
-      });
-      // A plain iterator rather than a generator: `return()` must end a pending `next()`.
-      const it: AsyncIterableIterator<R> = {
-        async next() {
-          while (!q.length && !fin) await new Promise<void>((r) => (wake = r));
-          if (q.length) return { value: q.shift() as R, done: false };
-          const f = fin;
-          fin = {}; // the error is thrown once, then the iterator is done
-          if (f && 'e' in f) throw f.e;
-          return { value: undefined, done: true };
-        },
-        async return() {
-          q.length = 0;
-          push({});
-          off();
-          return { value: undefined, done: true };
-        },
-        [Symbol.asyncIterator]: () => it,
-      };
-      return it;
-    },
-    terminate: c.terminate,
+    iterate: <Data, Extensions>(payload: SubscribePayload) =>
+      iterateSubscription<FormattedExecutionResult<Data, Extensions>>((sink) =>
+        subscribe(payload, sink),
+      ),
+    terminate: graphqlWsClient.terminate,
     dispose() {
-      for (const off of offs) off();
-      return c.dispose();
+      for (const stop of stopListening) stop();
+      // graphql-ws's dispose waits for a pending connect and rejects with whatever ended it (a
+      // failed refresh, a disposed manager, a refused connection): nobody is left to tell, and
+      // an app that does not await dispose() (a React effect cleanup) must not crash on it.
+      return Promise.resolve(graphqlWsClient.dispose()).catch(() => {});
     },
     restart() {
-      force = true;
-      renew();
+      restartRequested = true;
+      restartIfStale();
     },
   };
 }

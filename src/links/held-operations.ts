@@ -1,0 +1,96 @@
+import type { ApolloLink } from '@apollo/client';
+import PQueue from 'p-queue';
+import { Observable, type Subscription, tap } from 'rxjs';
+import { SessionExpiredError } from '../token/errors.js';
+import type { TokenManager } from '../token/manager.js';
+import type { AuthorizationHeader } from './header.js';
+import { reauthorize } from './operation-state.js';
+
+type Forward = ApolloLink.ForwardFunction;
+
+/**
+ * The operations one `ProactiveRefreshLink` holds: a p-queue, paused while a refresh runs and
+ * started when it settles. Each held operation asks the manager for its token (a fresh one once
+ * the refresh settled), rewrites its header and goes out.
+ *
+ * It listens to the manager only while it holds something: a link that is dropped leaves
+ * nothing behind on a long-lived manager, and a refresh does no work for it.
+ */
+export class HeldOperations {
+  readonly #manager: TokenManager;
+  readonly #header: AuthorizationHeader;
+  readonly #queue: PQueue;
+  /** How to fail each held operation that has not started yet, when the refresh fails. */
+  readonly #notStarted = new Set<(error: unknown) => void>();
+  #stopWatchingManager: (() => void) | undefined;
+
+  constructor(manager: TokenManager, header: AuthorizationHeader, concurrency: number) {
+    this.#manager = manager;
+    this.#header = header;
+    this.#queue = new PQueue({ concurrency, autoStart: false });
+    this.#queue.on('idle', () => this.#stopWatchingManager?.());
+  }
+
+  /** Operations wait in the queue: a new one goes behind them, keeping the order. */
+  get hasWaiting(): boolean {
+    return this.#queue.size > 0;
+  }
+
+  hold(operation: ApolloLink.Operation, forward: Forward): Observable<ApolloLink.Result> {
+    return new Observable((observer) => {
+      // Closed (unsubscribed or failed): its queue slot, when reached, sends nothing.
+      let closed = false;
+      let subscription: Subscription | undefined;
+      const fail = (error: unknown) => {
+        closed = true;
+        observer.error(error);
+      };
+      this.#notStarted.add(fail);
+      this.#watchManager();
+      this.#queue
+        .add(async () => {
+          this.#notStarted.delete(fail);
+          if (closed) return;
+          const token = await this.#manager.getAccessToken();
+          if (closed) return;
+          reauthorize(operation, token, this.#header);
+          // The slot stays taken until the first answer (or unsubscribe), so `concurrency`
+          // bounds the requests in flight after a refresh, not just their start.
+          await new Promise<void>((settle) => {
+            const release = () => settle();
+            subscription = forward(operation)
+              .pipe(tap({ next: release, finalize: release }))
+              .subscribe(observer);
+          });
+        })
+        .catch((error: unknown) => closed || observer.error(error));
+      return () => {
+        closed = true;
+        this.#notStarted.delete(fail);
+        subscription?.unsubscribe();
+      };
+    });
+  }
+
+  #watchManager(): void {
+    if (this.#stopWatchingManager) return;
+    const failNotStarted = (error: unknown) => {
+      for (const fail of this.#notStarted) fail(error);
+    };
+    const stopWatchingStatus = this.#manager.on('status', (status) => {
+      if (status === 'refreshing') return this.#queue.pause();
+      // Logged out while held (`logout()` aborts a refresh without `refreshFailed`): sending
+      // them now would send them without a token.
+      if (status === 'unauthenticated') failNotStarted(new SessionExpiredError());
+      this.#queue.start();
+    });
+    const stopWatchingFailures = this.#manager.on('refreshFailed', failNotStarted);
+    this.#stopWatchingManager = () => {
+      stopWatchingStatus();
+      stopWatchingFailures();
+      this.#stopWatchingManager = undefined;
+    };
+    if (this.#manager.status === 'refreshing') this.#queue.pause();
+    else this.#queue.start();
+  }
+}

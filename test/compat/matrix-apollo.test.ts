@@ -1,0 +1,3 @@
+import { matrixSuite } from './matrix.js';
+
+matrixSuite('apollo', { server: 'apollo' });

@@ -1,0 +1,185 @@
+/**
+ * Each link read and used on its own, and in any composition: what one link needs from another
+ * is an explicit step (operation-state.ts), so leaving a link out either works or fails loudly,
+ * never silently resending a rejected token. Dropped links hold nothing on the manager.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
+import { SetContextLink } from '@apollo/client/link/context';
+import { of } from 'rxjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EchoDocument } from '../../fixtures/__generated__/graphql.js';
+import { startTestServer, type TestServer } from '../../fixtures/server/index.js';
+import { httpRefresh } from '../../fixtures/server/refresh.js';
+import { AuthErrorLink } from '../../src/links/auth-error-link.js';
+import { AuthLink } from '../../src/links/auth-link.js';
+import { createTokenRefreshLink } from '../../src/links/create.js';
+import { carriedToken } from '../../src/links/operation-state.js';
+import { ProactiveRefreshLink } from '../../src/links/proactive-refresh-link.js';
+import { TokenManager } from '../../src/token/manager.js';
+import { asManager, FakeManager } from './fake-manager.js';
+import { execute, flush, stubLink } from './stub.js';
+
+const UNAUTH = { errors: [{ message: 'no', extensions: { code: 'UNAUTHENTICATED' } }] };
+
+describe('each link on its own', () => {
+  it('AuthErrorLink behind an auth link of the app: the retry carries the new token in its header', async () => {
+    const m = new FakeManager();
+    // The app writes `x-token: <token>` itself; the server rejects t1.
+    const appAuth = new ApolloLink((op, forward) => {
+      op.setContext({ headers: { 'x-token': m.token ?? '' } });
+      return forward(op);
+    });
+    const stub = stubLink((op) =>
+      op.getContext().headers?.['x-token'] === 't1' ? of(UNAUTH) : of({ data: { echo: 1 } }),
+    );
+    const link = ApolloLink.from([
+      appAuth,
+      new AuthErrorLink(asManager(m), { header: 'x-token', format: (t) => t }),
+      stub.link,
+    ]);
+    const p = execute(link, 1);
+    await flush();
+    // It knew which token failed without an AuthLink: the manager's at the time it was sent.
+    expect(m.refreshCalls).toEqual(['t1']);
+    m.succeed('t2');
+    expect((await p.settled).values).toEqual([{ data: { echo: 1 } }]);
+    expect(stub.sent.map((s) => s.headers['x-token'])).toEqual(['t1', 't2']);
+  });
+
+  it('ProactiveRefreshLink without an AuthLink writes the token it waited for', async () => {
+    const m = new FakeManager();
+    const stub = stubLink();
+    const link = ApolloLink.from([new ProactiveRefreshLink(asManager(m)), stub.link]);
+    m.startRefresh();
+    const p = execute(link, 1);
+    await flush();
+    expect(stub.sent).toHaveLength(0);
+    m.succeed('t2');
+    await p.settled;
+    expect(stub.sent.map((s) => s.headers.authorization)).toEqual(['Bearer t2']);
+  });
+
+  it('links in another order still hold, write one header and retry once', async () => {
+    const m = new FakeManager();
+    const stub = stubLink((op) =>
+      carriedToken(op) === 't1' ? of(UNAUTH) : of({ data: { echo: op.variables.n } }),
+    );
+    const manager = asManager(m);
+    const link = ApolloLink.from([
+      new AuthErrorLink(manager),
+      new ProactiveRefreshLink(manager),
+      new AuthLink(manager, { header: 'x-token', format: (t) => `T ${t}` }),
+      stub.link,
+    ]);
+    const p = execute(link, 1);
+    await flush();
+    m.succeed('t2');
+    expect((await p.settled).values).toEqual([{ data: { echo: 1 } }]);
+    expect(stub.sent.map((s) => s.headers)).toEqual([{ 'x-token': 'T t1' }, { 'x-token': 'T t2' }]);
+  });
+});
+
+describe('against the real server', () => {
+  let server: TestServer | undefined;
+  let manager: TokenManager | undefined;
+  afterEach(async () => {
+    manager?.dispose();
+    await server?.close();
+  });
+
+  it("AuthErrorLink behind the app's own SetContextLink never resends the rejected token", async () => {
+    server = await startTestServer({ unauthenticatedAs: '401-without-code' });
+    const m = new TokenManager({ refresh: httpRefresh(server.refreshUrl) });
+    manager = m;
+    await m.setTokens(await server.login());
+    const appAuth = new SetContextLink(async (context) => ({
+      headers: { ...context.headers, authorization: `Bearer ${await m.getAccessToken()}` },
+    }));
+    const client = new ApolloClient({
+      cache: new InMemoryCache(),
+      link: ApolloLink.from([appAuth, new AuthErrorLink(m), new HttpLink({ uri: server.url })]),
+    });
+    const rejected = await m.getAccessToken();
+    server.revokeAccessToken(rejected ?? '');
+    server.resetCounters();
+    const results = await Promise.all(
+      [1, 2, 3].map((n) =>
+        client.query({ query: EchoDocument, variables: { n }, fetchPolicy: 'no-cache' }),
+      ),
+    );
+    expect(results.map((r) => r.data?.echo)).toEqual([1, 2, 3]);
+    const { requestTokens, refreshes } = server.counters;
+    expect(refreshes).toBe(1);
+    expect(requestTokens.filter((t) => t === rejected)).toHaveLength(3);
+    expect(requestTokens.filter((t) => t !== rejected)).toHaveLength(3);
+    client.stop();
+  });
+});
+
+/** Counts the manager's listeners that are still subscribed. */
+function countingListeners(manager: TokenManager) {
+  const counter = { active: 0 };
+  const on = manager.on.bind(manager);
+  manager.on = ((event, listener) => {
+    counter.active++;
+    const off = on(event, listener);
+    return () => {
+      counter.active--;
+      off();
+    };
+  }) as TokenManager['on'];
+  return counter;
+}
+
+describe('teardown', () => {
+  it('1,000 link chains used during refreshes, then dropped: nothing left on the manager', async () => {
+    let issued = 0;
+    const manager = new TokenManager({
+      refresh: async () => ({ accessToken: `t${++issued}` }),
+    });
+    const listeners = countingListeners(manager);
+    await manager.setTokens({ accessToken: 't0' });
+    const stub = stubLink();
+    const chains = Array.from({ length: 1_000 }, () =>
+      ApolloLink.from([createTokenRefreshLink(manager), stub.link]),
+    );
+    // Every chain holds an operation during a refresh, so every one subscribed while it held.
+    const refreshing = manager.refresh();
+    const outcomes = chains.map((chain, n) => execute(chain, n).settled);
+    await refreshing;
+    await Promise.all(outcomes);
+    expect(stub.sent).toHaveLength(1_000);
+    expect(listeners.active).toBe(0);
+    manager.dispose();
+  });
+
+  it('10,000 chains built, used and dropped on one long-lived manager: memory stays flat', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const heapAfterCollecting = () => {
+      gc();
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const manager = new TokenManager({ refresh: async () => ({ accessToken: 'next' }) });
+    const listeners = countingListeners(manager);
+    await manager.setTokens({ accessToken: 'current' });
+    const stub = stubLink();
+    const use = async (count: number) => {
+      for (let i = 0; i < count; i++) {
+        await execute(ApolloLink.from([createTokenRefreshLink(manager), stub.link]), i).settled;
+      }
+      stub.sent.length = 0;
+    };
+    await use(100); // warm up: code, caches and the stub's own bookkeeping
+    const before = heapAfterCollecting();
+    await use(10_000);
+    const growth = heapAfterCollecting() - before;
+    expect(listeners.active).toBe(0);
+    // Each chain, kept, would hold a queue and its listeners: kilobytes, tens of MB in all.
+    expect(growth).toBeLessThan(1_000_000);
+    manager.dispose();
+  });
+});
