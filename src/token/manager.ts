@@ -35,6 +35,12 @@ type RefreshOutcome = AttemptsOutcome | { kind: 'fromAnotherTab'; tokens: TokenS
 
 const noop = () => {};
 
+/** The token a refresh resolved with; `null` only when a restore found nobody signed in. */
+const signedInToken = (token: string | null): string => {
+  if (token === null) throw new SessionExpiredError('No session to refresh; sign in');
+  return token;
+};
+
 const report = (error: unknown) =>
   (globalThis as { reportError?: (error: unknown) => void }).reportError?.(error);
 
@@ -134,8 +140,10 @@ export class TokenManager {
    * token, someone already refreshed, so this resolves with the current one without a call.
    * Without tokens it calls `refresh` with `refreshToken: undefined` (cookie-based flows).
    */
-  async refresh(options?: { failedToken?: string }): Promise<string> {
-    await this.#load();
+  refresh(options?: { failedToken?: string }): Promise<string> {
+    // Not an async function: after an auth error every failed operation calls this, and the
+    // loaded case needs no extra promise hops.
+    if (this.#tokens === undefined) return this.#load().then(() => this.refresh(options));
     const tokens = this.#tokens;
     const failedToken = options?.failedToken;
     const alreadyReplaced =
@@ -144,11 +152,8 @@ export class TokenManager {
       failedToken !== undefined &&
       failedToken !== tokens.accessToken &&
       this.#options.now() < this.#expiringFrom;
-    if (alreadyReplaced) return tokens.accessToken;
-    const token = await (this.#inFlight?.promise ?? this.#startRefresh());
-    // A restore found nobody signed in.
-    if (token === null) throw new SessionExpiredError('No session to refresh; sign in');
-    return token;
+    if (alreadyReplaced) return Promise.resolve(tokens.accessToken);
+    return (this.#inFlight?.promise ?? this.#startRefresh()).then(signedInToken);
   }
 
   /**

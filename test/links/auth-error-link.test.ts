@@ -1,6 +1,6 @@
 import { ApolloLink } from '@apollo/client';
 import { ServerError } from '@apollo/client/errors';
-import { type Observable, of, Subject, throwError } from 'rxjs';
+import { Observable, of, Subject, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { AuthErrorLink } from '../../src/links/auth-error-link.js';
 import { AuthLink } from '../../src/links/auth-link.js';
@@ -127,6 +127,32 @@ describe('AuthErrorLink', () => {
       'Bearer t1',
       'Bearer t2',
     ]);
+  });
+
+  it('the rejected first attempt is left to finish, not cancelled (HttpLink would abort its request)', async () => {
+    let cancelled = 0;
+    const { m, link, sent } = setup((op, attempt) =>
+      attempt === 1
+        ? new Observable<ApolloLink.Result>((observer) => {
+            let done = false;
+            observer.next(UNAUTH);
+            // The answer's body is read, the request finishes a tick later, as with fetch.
+            setImmediate(() => {
+              done = true;
+              observer.complete();
+            });
+            return () => {
+              if (!done) cancelled++;
+            };
+          })
+        : of({ data: { echo: op.variables.n } }),
+    );
+    const p = execute(link, 1);
+    await flush();
+    m.succeed('t2');
+    expect((await p.settled).values).toEqual([{ data: { echo: 1 } }]);
+    expect(sent).toHaveLength(2);
+    expect(cancelled).toBe(0);
   });
 
   it('passes other errors and results through untouched', async () => {

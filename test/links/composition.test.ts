@@ -151,6 +151,8 @@ describe('teardown', () => {
     await refreshing;
     await Promise.all(outcomes);
     expect(stub.sent).toHaveLength(1_000);
+    // Each queue lets go of the manager once idle, a few ticks after its last operation.
+    await flush();
     expect(listeners.active).toBe(0);
     manager.dispose();
   });
