@@ -1,8 +1,9 @@
 /**
- * Bundle row: what each client adds to an app, measured the way `scripts/size.mjs` measures our
+ * The Bundle table: what each client adds to an app, measured as `scripts/size.mjs` measures our
  * entries for their budgets (that script is the one source of budgets and of the measure).
  */
 import { type Bytes, bundleBytes, type EntrySize, measureEntries } from '../scripts/size.mjs';
+import type { ClientSpec } from './clients/types.js';
 import { root } from './paths.js';
 
 export interface BundleRow {
@@ -12,44 +13,9 @@ export interface BundleRow {
   counted: string;
 }
 
-const apollo4 = ['@apollo/client', 'graphql', 'rxjs'];
-
-/** The other clients: what their docs import, their GraphQL client and its peers left out. */
-const peers = [
-  {
-    name: 'naive',
-    source: "export { createBlogLink } from './bench/clients/blog-post.ts';",
-    external: apollo4,
-    dependencies: [],
-    counted: 'the link code only; the fetch of /refresh is left out, as for ours',
-  },
-  {
-    name: 'one-future',
-    source: "export { createBlogLink, oneFuture } from './bench/clients/blog-post.ts';",
-    external: apollo4,
-    dependencies: [],
-    counted: 'as naive',
-  },
-  {
-    name: 'legacy',
-    source: "export { TokenRefreshLink } from 'apollo-link-token-refresh';",
-    resolveDir: `${root}bench/legacy`,
-    external: ['@apollo/client', 'graphql'],
-    dependencies: ['tslib'],
-    counted: 'tslib comes with @apollo/client 3',
-  },
-  {
-    name: 'urql',
-    source: "export { authExchange } from '@urql/exchange-auth';",
-    external: ['@urql/core', 'graphql'],
-    dependencies: ['wonka'],
-    counted: 'wonka is also a dependency of @urql/core',
-  },
-];
-
-/** Our entries against their budgets, and a row per `installed` client. */
+/** Our entries against their budgets; a row for ours and for each of `clients` that has one. */
 export async function measureBundles(
-  installed: ReadonlySet<string>,
+  clients: ClientSpec[],
 ): Promise<{ entries: EntrySize[]; rows: BundleRow[] }> {
   const entries = await measureEntries();
   const rows: BundleRow[] = [];
@@ -62,14 +28,14 @@ export async function measureBundles(
       counted: 'the whole `.` entry (token core, links, errors)',
     });
   }
-  for (const peer of peers) {
-    if (!installed.has(peer.name)) continue;
-    const options = { source: peer.source, resolveDir: peer.resolveDir ?? root };
+  for (const { name, bundle } of clients) {
+    if (!bundle) continue;
+    const { source, resolveDir = root, peers, dependencies, counted } = bundle;
     rows.push({
-      name: peer.name,
-      own: await bundleBytes({ ...options, external: [...peer.external, ...peer.dependencies] }),
-      withDependencies: await bundleBytes({ ...options, external: peer.external }),
-      counted: peer.counted,
+      name,
+      own: await bundleBytes({ source, resolveDir, external: [...peers, ...dependencies] }),
+      withDependencies: await bundleBytes({ source, resolveDir, external: peers }),
+      counted,
     });
   }
   return { entries, rows };

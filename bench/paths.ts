@@ -1,5 +1,5 @@
 /**
- * Where things are, for the bench as it runs: compiled into `bench/compiled/` by `index.ts`, so
+ * Where things are. The bench runs compiled into `bench/compiled/` (see `index.ts`), so
  * `import.meta.url` is that folder's, whichever source file these lines came from.
  */
 import { fileURLToPath } from 'node:url';

@@ -11,14 +11,14 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import type { ClientSpec } from './clients/index.js';
+import type { ClientSpec } from './clients/types.js';
 import { root } from './paths.js';
 import { runOnce, scenarios } from './scenarios.js';
 
-const NAMED = { '401': 'S1x N=500', failure: 'S4 N=50' } as const;
+const NAMED: Record<string, string> = { '401': 'S1x N=500', failure: 'S4 N=50' };
 const WARM_UP_RUNS = 3;
-/** Profiled runs: enough samples for a scenario of a few ms of CPU, like S4's. */
-const PROFILED_RUNS = { 'S4 N=50': 30, default: 5 };
+/** Profiled runs: S4 takes a few ms of CPU, so it needs more of them for enough samples. */
+const profiledRuns = (id: string) => (id.startsWith('S4 ') ? 30 : 5);
 const SAMPLING_INTERVAL_US = 100;
 const TOP = 20;
 
@@ -68,7 +68,7 @@ function topSelfTime(profile: CpuProfile): string {
 }
 
 export async function profile(what: string, client: ClientSpec | undefined): Promise<void> {
-  const id = NAMED[what as keyof typeof NAMED] ?? what;
+  const id = NAMED[what] ?? what;
   const scenario = scenarios().find((candidate) => candidate.id === id);
   if (!scenario || !client) throw new Error(`profile: no scenario ${what} or no such client`);
   for (let run = 0; run < WARM_UP_RUNS; run++) await runOnce(scenario, client.create);
@@ -78,8 +78,7 @@ export async function profile(what: string, client: ClientSpec | undefined): Pro
     await session.post('Profiler.enable');
     await session.post('Profiler.setSamplingInterval', { interval: SAMPLING_INTERVAL_US });
     await session.post('Profiler.start');
-    const runs = id === 'S4 N=50' ? PROFILED_RUNS['S4 N=50'] : PROFILED_RUNS.default;
-    for (let run = 0; run < runs; run++) {
+    for (let run = 0; run < profiledRuns(id); run++) {
       const result = await runOnce(scenario, client.create);
       process.stderr.write(
         `${client.name} ${id}: ${result.wallMs.toFixed(0)} ms, ${result.httpRequests} requests, ${result.errors} errors\n`,

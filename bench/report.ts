@@ -1,7 +1,37 @@
-/** The markdown of a run: `bench/results.md`, and what `npm run bench` prints. */
-import type { Results } from './results.js';
+/** What one run measured (`bench/results.json`) and its markdown (`bench/results.md`, printed). */
+import type { EntrySize } from '../scripts/size.mjs';
+import type { BundleRow } from './bundle.js';
+import { type Check, failing } from './gates.js';
+import type { MemoryRow } from './memory.js';
+import type { OverheadRow } from './overhead.js';
 import { REFRESH_LATENCY_MS, type Run } from './scenarios.js';
 import { cell, type Spread, spread } from './stats.js';
+import type { WsRestartResult } from './ws-restart.js';
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  rows: { client: string; runs: Run[] }[];
+}
+
+export interface Results {
+  date: string;
+  node: string;
+  cpus: string;
+  /** 1-minute load average at start and end: other work on the machine moves timings. */
+  load: [number, number];
+  quick: boolean;
+  clients: { name: string; base: string; wiring: string }[];
+  scenarios: ScenarioResult[];
+  overhead: OverheadRow[];
+  memory: MemoryRow[];
+  ws: WsRestartResult | null;
+  sizes: EntrySize[];
+  bundles: BundleRow[];
+  checks: Check[];
+  notes: string[];
+  durationMs: number;
+}
 
 const SCENARIO_COLUMNS: [string, (run: Run) => number][] = [
   ['Refreshes', (run) => run.refreshes],
@@ -28,12 +58,19 @@ function section(title: string, how: string, head: string[], rows: string[][]): 
   return ['', `### ${title}`, '', how, '', ...lines];
 }
 
+function mark(check: Check, quick: boolean): string {
+  if (check.ok) return '✅';
+  if (failing(check, quick)) return '❌';
+  return check.kind === 'aim' ? '⚠️' : 'ℹ️';
+}
+
 export function toMarkdown(results: Results): string {
-  const { scenarios, overhead, memory, ws, bundles } = results;
+  const { scenarios, overhead, memory, ws, bundles, quick } = results;
+  const bytes = (value: number) => `${value.toFixed(0)} B`;
   const ms = (value: Spread) => `${cell(value, 1)} ms`;
   const out = [
     `Run of ${results.date.slice(0, 16).replace('T', ' ')} UTC · Node ${results.node} · ${results.cpus} · ` +
-      `${results.quick ? '--quick' : 'full'} run · load average ${results.load[0].toFixed(1)} → ` +
+      `${quick ? '--quick' : 'full'} run · load average ${results.load[0].toFixed(1)} → ` +
       `${results.load[1].toFixed(1)} · ${(results.durationMs / 1000).toFixed(0)} s`,
     ...section(
       'Clients',
@@ -75,8 +112,8 @@ export function toMarkdown(results: Results): string {
       memory.map((row) => [
         row.name,
         String(row.operations),
-        `${row.heldBytesPerOperation.toFixed(0)} B`,
-        `${row.retainedBytes} B`,
+        bytes(row.heldBytesPerOperation),
+        bytes(row.retainedBytes),
         String(row.errors),
       ]),
     ),
@@ -103,29 +140,26 @@ export function toMarkdown(results: Results): string {
         'With dependencies gzip',
         'Counted',
       ],
-      bundles.map((row) => [
-        row.name,
-        `${row.own.min} B`,
-        `${row.own.gzip} B`,
-        `${row.withDependencies.min} B`,
-        `${row.withDependencies.gzip} B`,
-        row.counted,
+      bundles.map(({ name, own, withDependencies, counted }) => [
+        name,
+        ...[own.min, own.gzip, withDependencies.min, withDependencies.gzip].map(bytes),
+        counted,
       ]),
     ),
   ];
   if (results.checks.length) {
-    out.push('', '### Checks', '');
     out.push(
-      results.quick
+      '',
+      '### Checks',
+      '',
+      quick
         ? 'Exact ones (❌) fail this run; timings (ℹ️) are printed only; aims (⚠️) never fail.'
         : 'Exact ones and timing goals (❌) fail this run; aims (⚠️) never fail.',
       '',
+      ...results.checks.map(
+        (check) => `- ${mark(check, quick)} ${check.id}: ${check.goal} — ${check.actual}`,
+      ),
     );
-    for (const check of results.checks) {
-      const failing = check.kind === 'exact' || (check.kind === 'timing' && !results.quick);
-      const mark = check.ok ? '✅' : failing ? '❌' : check.kind === 'aim' ? '⚠️' : 'ℹ️';
-      out.push(`- ${mark} ${check.id}: ${check.goal} — ${check.actual}`);
-    }
   }
   if (results.notes.length) out.push('', ...results.notes.map((note) => `> ${note}`));
   return `${out.join('\n')}\n`;

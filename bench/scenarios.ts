@@ -1,9 +1,10 @@
 /**
- * The refresh scenarios, one table: the session each one starts from, the exact counts a correct
- * client shows in every repetition (ours is gated on them in every run), and the wall-time goal
- * of issue 16 that a full run enforces. `runOnce` runs one repetition against a fresh server.
+ * The refresh scenarios, one table: the session each starts from, how it drives the client, the
+ * exact counts a correct client shows in every repetition (ours is gated on them in every run),
+ * and the wall-time goal of issue 16 that a full run enforces. `runOnce` runs one repetition.
  */
-import type { BenchClient, ClientFactory, Outcome } from './clients/types.js';
+import type { BenchClient, ClientFactory } from './clients/types.js';
+import { type Outcome, outcomeOf } from './outcome.js';
 import { type Clock, clockOf, type ServerSetup, startServer } from './server.js';
 
 /** The counts of one repetition that are exact for a correct client. */
@@ -31,38 +32,29 @@ export interface Run extends Counts {
 export interface Scenario {
   id: string;
   title: string;
-  n: number;
   setup: ServerSetup;
   /** Ours must show these; the other clients that show them are "correct", ours' rivals on wall. */
   expected: Counts;
-  /** The code of every failed operation of ours. */
+  /** The code every failed operation of ours must have. */
   oursFailWith?: string;
   /** Full run: ours' median wall ≤ `wallGoal` × the best other correct client's. */
   wallGoal?: number;
+  /**
+   * A full run's repetitions when more than `--reps`: S1's goal compares medians, and at N=50 a
+   * run is ~100 ms of which ±10 ms is noise on a shared 2-core machine.
+   */
+  fullRunRepetitions?: number;
   /** Run by the bare Apollo Client 4 alone: the physical limit's baseline, not a contest. */
   bareOnly?: true;
-  /**
-   * A bare-only scenario whose runs take turns with this one's in every repetition, so both
-   * meet the same load: the baseline of the physical limit.
-   */
+  /** A bare-only scenario whose runs take turns with this one's, so both meet the same load. */
   baseline?: Scenario;
   drive(client: BenchClient, clock: Clock): Promise<Outcome[]>;
 }
 
 export const REFRESH_LATENCY_MS = 50;
-/** An operation that has not settled after this long counts as failed: no run can hang. */
-const OPERATION_TIMEOUT_MS = 20_000;
-
-function bounded(operation: Promise<Outcome>): Promise<Outcome> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<Outcome>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, code: 'TIMEOUT' }), OPERATION_TIMEOUT_MS);
-  });
-  return Promise.race([operation, late]).finally(() => clearTimeout(timer));
-}
 
 const concurrent = (n: number) => (client: BenchClient) =>
-  Promise.all(Array.from({ length: n }, (_, index) => bounded(client.query(index))));
+  Promise.all(Array.from({ length: n }, (_, index) => outcomeOf(client.query(index))));
 
 /** S2: `n` queries `width` at a time, the clock moving 2.25 s per query past a 5-minute token. */
 const rolling = (n: number, width: number) => async (client: BenchClient, clock: Clock) => {
@@ -72,13 +64,14 @@ const rolling = (n: number, width: number) => async (client: BenchClient, clock:
     while (next < n) {
       const index = next++;
       clock.advance(2_250);
-      outcomes[index] = await bounded(client.query(index));
+      outcomes[index] = await outcomeOf(client.query(index));
     }
   };
   await Promise.all(Array.from({ length: width }, lane));
   return outcomes;
 };
 
+/** Every query succeeds: each sent once, plus once more for each 401, plus the refresh calls. */
 const succeeded = (n: number, refreshes: number, unauthorized = 0): Counts => ({
   refreshes,
   unauthorized,
@@ -87,33 +80,33 @@ const succeeded = (n: number, refreshes: number, unauthorized = 0): Counts => ({
   logouts: 0,
 });
 
-/** `large`: N of the large scenarios, 500 in issue 16's goals. */
+/** `large`: N of the large scenarios, 500 in issue 16's goals (`--quick`: 200, same counts). */
 export function scenarios(large = 500): Scenario[] {
-  const expiredToken = (n: number, wallGoal?: number): Scenario => ({
+  const expiredToken = (n: number, fullRunRepetitions: number): Scenario => ({
     id: `S1 N=${n}`,
     title: `access token expired, ${n} concurrent queries`,
-    n,
     setup: { session: 'expired' },
+    fullRunRepetitions,
     expected: succeeded(n, 1),
-    ...(wallGoal && { wallGoal }),
     drive: concurrent(n),
   });
-  const physicalLimitBaseline: Scenario = {
-    id: `S0 N=${large}`,
-    title: `valid token, ${large} concurrent queries, bare Apollo Client 4 (the physical limit's baseline, measured with S1 N=${large})`,
-    n: large,
-    setup: {},
-    expected: succeeded(large, 0),
-    bareOnly: true,
-    drive: concurrent(large),
-  };
   return [
-    expiredToken(50),
-    { ...expiredToken(large, 1.05), baseline: physicalLimitBaseline },
+    expiredToken(50, 15),
+    {
+      ...expiredToken(large, 7),
+      wallGoal: 1.05,
+      baseline: {
+        id: `S0 N=${large}`,
+        title: `valid token, ${large} concurrent queries, bare Apollo Client 4 (the physical limit's baseline, measured with S1 N=${large})`,
+        setup: {},
+        expected: succeeded(large, 0),
+        bareOnly: true,
+        drive: concurrent(large),
+      },
+    },
     {
       id: 'S2',
       title: 'the token expires while 200 queries run 10 at a time',
-      n: 200,
       setup: { accessTtlMs: 300_000 },
       expected: succeeded(200, 1),
       drive: rolling(200, 10),
@@ -121,7 +114,6 @@ export function scenarios(large = 500): Scenario[] {
     {
       id: `S1x N=${large}`,
       title: `token unexpired but revoked by the server, ${large} concurrent queries`,
-      n: large,
       setup: { session: 'revoked' },
       expected: succeeded(large, 1, large),
       wallGoal: 1,
@@ -130,7 +122,6 @@ export function scenarios(large = 500): Scenario[] {
     {
       id: 'S1r N=50',
       title: 'single-use refresh tokens, access token expired, 50 concurrent queries',
-      n: 50,
       setup: { session: 'expired', rotateRefreshTokens: true },
       expected: succeeded(50, 1),
       drive: concurrent(50),
@@ -138,8 +129,8 @@ export function scenarios(large = 500): Scenario[] {
     {
       id: 'S4 N=50',
       title: 'the refresh endpoint answers 401, access token expired, 50 concurrent queries',
-      n: 50,
       setup: { session: 'expired', refuseRefresh: true },
+      // No query is sent: the one refresh fails them all and ends the session.
       expected: { refreshes: 1, unauthorized: 0, httpRequests: 1, errors: 50, logouts: 1 },
       oursFailWith: 'SESSION_EXPIRED',
       wallGoal: 1,
@@ -157,13 +148,7 @@ export async function runOnce(scenario: Scenario, create: ClientFactory): Promis
   );
   try {
     const { url, refreshUrl, tokens } = server;
-    const client = await create({
-      url,
-      refreshUrl,
-      tokens,
-      now: clock.now,
-      fetch: globalThis.fetch,
-    });
+    const client = await create({ url, refreshUrl, tokens, now: clock.now, fetch });
     try {
       const cpuBefore = process.cpuUsage();
       const started = performance.now();
@@ -178,14 +163,14 @@ export async function runOnce(scenario: Scenario, create: ClientFactory): Promis
         maxConcurrentRefreshes: counters.maxConcurrentRefreshes,
         unauthorized: counters.unauthorized,
         httpRequests: counters.requests + counters.refreshes,
-        errors: outcomes.length - outcomes.filter((outcome) => outcome.ok).length,
-        logouts: client.logouts,
+        errors: outcomes.filter((outcome) => !outcome.ok).length,
+        logouts: client.logouts(),
         wallMs,
         cpuMs: (cpu.user + cpu.system) / 1000,
         codes,
       };
     } finally {
-      await client.dispose();
+      client.dispose();
     }
   } finally {
     await server.close();

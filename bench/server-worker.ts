@@ -16,12 +16,8 @@ async function answer(call: Call): Promise<unknown> {
     if (session === 'expired') tokens.accessToken = await server.signAccessToken({ ttlMs: -1000 });
     if (session === 'revoked') server.revokeAccessToken(tokens.accessToken);
     if (refuseRefresh) server.knobs.refresh = '401';
-    return {
-      url: server.url,
-      refreshUrl: server.refreshUrl,
-      wsUrl: server.wsUrl,
-      tokens,
-    } satisfies StartedServer;
+    const { url, refreshUrl, wsUrl } = server;
+    return { url, refreshUrl, wsUrl, tokens } satisfies StartedServer;
   }
   if (!server) throw new Error('server-worker: no server started');
   if (call.op === 'counters') {
@@ -35,7 +31,7 @@ async function answer(call: Call): Promise<unknown> {
 
 port.on('message', (call: Call) => {
   answer(call).then(
-    (value) => port.postMessage({ id: call.id, value } satisfies Reply),
-    (error: unknown) => port.postMessage({ id: call.id, error: String(error) } satisfies Reply),
+    (value) => port.postMessage({ value } satisfies Reply),
+    (error: unknown) => port.postMessage({ error: String(error) } satisfies Reply),
   );
 });

@@ -1,7 +1,8 @@
 /**
  * The test server (`fixtures/server`) on a worker thread of its own, as a real server runs on
  * another machine: a client's wall time then measures the client and the network path, not the
- * client queued behind the server's share of one event loop. The thread runs `server-worker.ts`.
+ * client queued behind the server's share of one event loop. The thread (`server-worker.ts`) runs
+ * one server at a time and answers one call at a time, as the bench makes them.
  */
 import { Worker } from 'node:worker_threads';
 import type { TestServerCounters, TestServerOptions } from '../fixtures/server/types.js';
@@ -43,48 +44,33 @@ export interface StartedServer {
   tokens: AppTokens;
 }
 
-/** A message to the server thread, and its answer. */
-type Message =
+export type Call =
   | { op: 'start'; setup: ServerSetup; clock: SharedArrayBuffer }
   | { op: 'counters' | 'close' };
-export type Call = Message & { id: number };
-export type Reply = { id: number; value?: unknown; error?: string };
+export type Reply = { value?: unknown; error?: string };
 
 let thread: Worker | undefined;
-let nextId = 0;
-const pending = new Map<number, (reply: Reply) => void>();
 
-/** The one server thread of the process, kept alive only while a call waits for it. */
-function serverThread(): Worker {
-  if (thread) return thread;
-  const worker = new Worker(serverWorkerFile);
-  worker.unref();
-  worker.on('message', (reply: Reply) => {
-    pending.get(reply.id)?.(reply);
-    pending.delete(reply.id);
-    if (!pending.size) worker.unref();
-  });
-  // A crashed thread fails the calls waiting for it; the next call starts a new one.
-  const lost = (why: string) => {
-    for (const settle of pending.values()) settle({ id: -1, error: `server thread: ${why}` });
-    pending.clear();
-    thread = undefined;
-  };
-  worker.on('error', (error) => lost(String(error)));
-  worker.on('exit', (code) => lost(`exited with code ${code}`));
-  thread = worker;
-  return worker;
-}
-
-function call<T>(message: Message): Promise<T> {
-  const worker = serverThread();
-  const id = nextId++;
+/** The thread keeps the process alive only while a call waits for it; one that crashed is replaced. */
+function call<T>(message: Call): Promise<T> {
+  thread ??= new Worker(serverWorkerFile);
+  const worker = thread;
   worker.ref();
-  return new Promise((resolve, reject) => {
-    pending.set(id, ({ value, error }) =>
-      error === undefined ? resolve(value as T) : reject(new Error(error)),
-    );
-    worker.postMessage({ ...message, id });
+  return new Promise<T>((resolve, reject) => {
+    const answered = ({ value, error }: Reply) => {
+      worker.off('error', crashed);
+      worker.unref();
+      if (error === undefined) resolve(value as T);
+      else reject(new Error(error));
+    };
+    const crashed = (error: Error) => {
+      worker.off('message', answered);
+      thread = undefined;
+      reject(error);
+    };
+    worker.once('message', answered);
+    worker.once('error', crashed);
+    worker.postMessage(message);
   });
 }
 

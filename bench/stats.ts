@@ -14,16 +14,7 @@ export function spread(values: readonly number[]): Spread {
 }
 
 /** `12 (10–15)`, or `12` when every repetition agreed. */
-export function cell(value: Spread, digits = 0): string {
-  const format = (x: number) => x.toFixed(digits);
-  return value.min === value.max
-    ? format(value.median)
-    : `${format(value.median)} (${format(value.min)}–${format(value.max)})`;
-}
-
-/** The `q` quantile (0–1) of `values`, nearest rank. */
-export function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))));
-  return sorted[index] ?? Number.NaN;
+export function cell({ median, min, max }: Spread, digits = 0): string {
+  const format = (value: number) => value.toFixed(digits);
+  return min === max ? format(median) : `${format(median)} (${format(min)}–${format(max)})`;
 }
