@@ -108,6 +108,7 @@ export function scenarios(large = 500): Scenario[] {
       id: 'S2',
       title: 'the token expires while 200 queries run 10 at a time',
       setup: { accessTtlMs: 300_000 },
+      // Refreshed before it expires: no query carries an expired token.
       expected: succeeded(200, 1),
       drive: rolling(200, 10),
     },
@@ -115,6 +116,7 @@ export function scenarios(large = 500): Scenario[] {
       id: `S1x N=${large}`,
       title: `token unexpired but revoked by the server, ${large} concurrent queries`,
       setup: { session: 'revoked' },
+      // Each query is rejected once and retried with the one new token.
       expected: succeeded(large, 1, large),
       wallGoal: 1,
       drive: concurrent(large),
