@@ -1,7 +1,7 @@
+import { abortable } from '../internal/abort.js';
 import { check, checkFunction, isFunction } from '../internal/check.js';
 import { type HeaderOptions, resolveHeader } from '../links/header.js';
 import type { TokenManager } from '../token/manager.js';
-import { untilAborted } from './abort.js';
 import { isResendable } from './resendable.js';
 
 /**
@@ -74,7 +74,7 @@ export function createAuthFetch(
       return send(target, { ...init, headers });
     };
 
-    const token = await untilAborted(signal, () => manager.getAccessToken());
+    const token = await abortable(signal, () => manager.getAccessToken());
     const resendable = init?.body === undefined || isResendable(init.body);
     // A Request's body can be read once: the copy is what a retry sends.
     const copy = resendable && !init?.body ? request?.clone() : undefined;
@@ -82,7 +82,7 @@ export function createAuthFetch(
     if (!resendable || !isAuthError(response)) return response;
     // Discarded: free its connection instead of waiting for the garbage collector.
     response.body?.cancel().catch(() => {});
-    const fresh = await untilAborted(signal, () =>
+    const fresh = await abortable(signal, () =>
       manager.refresh(token ? { failedToken: token } : {}),
     );
     return attempt(copy ?? input, fresh);

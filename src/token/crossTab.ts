@@ -1,4 +1,5 @@
-import { later, onAbort } from './timers.js';
+import { onAbort } from '../internal/abort.js';
+import { later } from './timers.js';
 import { isTokenSet } from './tokenSet.js';
 import type { TokenSet } from './types.js';
 

@@ -1,5 +1,6 @@
+import { abortable, onAbort } from '../internal/abort.js';
 import { TokenRefreshError } from './errors.js';
-import { abortable, delay, later, onAbort } from './timers.js';
+import { delay, later } from './timers.js';
 import { claimsOf, isTokenSet } from './tokenSet.js';
 import type { RefreshFunction, TokenSet } from './types.js';
 
@@ -64,11 +65,9 @@ async function callOnce(
   const stopForwardingAbort = onAbort(signal, (reason) => attempt.abort(reason));
   const timer = later(() => attempt.abort(timeoutError()), policy.timeoutMs);
   try {
-    // Called synchronously, inside the executor, so that a throwing `refresh` rejects as well.
-    const result = new Promise<unknown>((resolve) =>
-      resolve(policy.refresh({ refreshToken, signal: attempt.signal })),
+    const tokens: unknown = await abortable(attempt.signal, () =>
+      policy.refresh({ refreshToken, signal: attempt.signal }),
     );
-    const tokens = await abortable(attempt.signal, result);
     if (!isTokenSet(tokens)) {
       throw new TokenRefreshError('INVALID_TOKEN_SET', 'refresh(): not a TokenSet');
     }
