@@ -8,7 +8,9 @@ import { SessionExpiredError, TokenRefreshError } from '../../src/token/errors.j
 import { TokenManager } from '../../src/token/manager.js';
 import { memoryStorage } from '../../src/token/storage.js';
 import type { RefreshFunction, TokenSet } from '../../src/token/types.js';
-import { deferred, httpError, recordingStorage } from './helpers.js';
+import { deferred } from '../support/deferred.js';
+import { httpError } from '../support/http-error.js';
+import { recordingStorage } from './helpers.js';
 
 const T0 = 1_800_000_000_000;
 const MIN = 60_000;
