@@ -112,7 +112,7 @@ describe('one session for REST and GraphQL', () => {
     const h = await start();
     const old = await currentToken(h);
     h.server.resetCounters();
-    h.clock.now += 61_000;
+    h.expireAccessToken();
     const authFetch = createAuthFetch(h.manager);
 
     const calls = Array.from({ length: 20 }, (_, i) =>
@@ -318,7 +318,7 @@ describe('abort', () => {
     const g = await gated();
     const { h } = g;
     h.server.resetCounters();
-    h.clock.now += 61_000;
+    h.expireAccessToken();
     g.close();
     const authFetch = createAuthFetch(h.manager);
     const controller = new AbortController();
@@ -339,7 +339,7 @@ describe('abort', () => {
   it("a Request's own signal aborts the wait too", async () => {
     const g = await gated();
     const { h } = g;
-    h.clock.now += 61_000;
+    h.expireAccessToken();
     g.close();
     const controller = new AbortController();
     const reason = new Error('user left the page');
@@ -368,7 +368,7 @@ describe('abort', () => {
   it('an already aborted signal rejects without asking for a token', async () => {
     const h = await start();
     h.server.resetCounters();
-    h.clock.now += 61_000;
+    h.expireAccessToken();
     const call = createAuthFetch(h.manager)(echoUrl(h), { signal: AbortSignal.abort() });
     await expect(call).rejects.toMatchObject({ name: 'AbortError' });
     expect(h.server.counters.restRequests).toEqual([]);

@@ -16,6 +16,8 @@ export interface Harness {
   client: ApolloClient;
   /** The clock (epoch ms) shared by server and manager; move it, never sleep. */
   clock: { now: number };
+  /** Moves the clock a second past the access token's lifetime: the token the manager holds expired. */
+  expireAccessToken(): void;
   /** Runs `echo(n)` through the client; resolves with `n` or rejects as the app would see. */
   echo(n: number): Promise<number>;
   /** Calls of `refresh` seen by the manager's `logout` listener, etc. */
@@ -33,7 +35,8 @@ export interface HarnessOptions {
 export async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const clock = { now: Date.now() };
   const now = () => clock.now;
-  const server = await startTestServer({ accessTtlMs: 60_000, ...options.server, now });
+  const accessTtlMs = options.server?.accessTtlMs ?? 60_000;
+  const server = await startTestServer({ ...options.server, accessTtlMs, now });
   const manager = new TokenManager({
     refresh: httpRefresh(server.refreshUrl),
     now,
@@ -64,6 +67,9 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
     manager,
     client,
     clock,
+    expireAccessToken() {
+      clock.now += accessTtlMs + 1_000;
+    },
     echo,
     events,
     async close() {

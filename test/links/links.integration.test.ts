@@ -17,7 +17,7 @@ describe('links against the real server', () => {
     const h = await start();
     const old = await currentToken(h);
     h.server.resetCounters();
-    h.clock.now += 61_000;
+    h.expireAccessToken();
     const { ok, errors } = await burst(h, 500);
     expect(errors).toEqual([]);
     expect(ok).toBe(500);
@@ -64,7 +64,7 @@ describe('links against the real server', () => {
   it('single-use refresh tokens, 50 concurrent (expired, then revoked): 0 errors, no reuse', async () => {
     const h = await start({ server: { rotateRefreshTokens: true } });
     h.server.resetCounters();
-    h.clock.now += 61_000;
+    h.expireAccessToken();
     const a = await burst(h, 50);
     h.server.revokeAccessToken(await currentToken(h));
     const b = await burst(h, 50, 50);
@@ -76,7 +76,7 @@ describe('links against the real server', () => {
   it('refresh answers 401: every operation fails with SESSION_EXPIRED, logout once, 1 refresh', async () => {
     const h = await start();
     h.server.knobs.refresh = '401';
-    h.clock.now += 61_000;
+    h.expireAccessToken();
     h.server.resetCounters();
     const { ok, errors } = await burst(h, 20);
     expect(ok).toBe(0);
@@ -108,7 +108,7 @@ describe('links against the real server', () => {
     it(`refresh ${mode}: REFRESH_FAILED, session kept, the next operation recovers`, async () => {
       const h = await start({ manager: { refreshTimeoutMs: 200 } });
       h.server.knobs.refresh = mode;
-      h.clock.now += 61_000;
+      h.expireAccessToken();
       h.server.resetCounters();
       const { errors } = await burst(h, 20);
       expect(errors).toHaveLength(20);
@@ -155,7 +155,7 @@ describe('links against the real server', () => {
 
   it('unsubscribing while held: the server never sees the operation', async () => {
     const h = await start({ server: { refreshLatencyMs: 100 } });
-    h.clock.now += 61_000;
+    h.expireAccessToken();
     h.server.resetCounters();
     const started = untilRefreshing(h);
     const first = h.echo(1); // its expired token starts the refresh
@@ -212,7 +212,7 @@ describe('links against the real server', () => {
 
   it('a mutation with an expired token is sent once, after the refresh', async () => {
     const h = await start();
-    h.clock.now += 61_000;
+    h.expireAccessToken();
     h.server.resetCounters();
     const { data } = await h.client.mutate({
       mutation: RenameDocument,
@@ -239,7 +239,7 @@ describe('links against the real server', () => {
   it('errorPolicy "all": the typed error is result.error', async () => {
     const h = await start();
     h.server.knobs.refresh = '500';
-    h.clock.now += 61_000;
+    h.expireAccessToken();
     const result = await h.client.query({
       query: EchoDocument,
       variables: { n: 1 },

@@ -286,42 +286,47 @@ describe('ws faults', () => {
     return record(name, watched);
   }
 
-  it('server killed and restarted mid-subscription: resumes, no error', async () => {
-    const proxy = await createProxy(server.origin);
-    const watched = await subscription(proxy.url('/graphql'));
+  /** Runs `test` with a subscription on `wsUrl`, closed after it whatever happens. */
+  async function withSubscription(wsUrl: string, test: (watched: Subscription) => Promise<void>) {
+    const watched = await subscription(wsUrl);
     try {
-      const counters = await resumesAfter('killed + restarted', watched, async () => {
-        await proxy.kill();
-        await proxy.start();
-      });
-      expect(watched.errors).toEqual([]);
-      expect(watched.completed()).toBe(false);
-      expect(counters.refreshes).toBe(0);
-      expect(counters.accepted).toBe(2);
+      await test(watched);
     } finally {
       await watched.close();
+    }
+  }
+
+  it('server killed and restarted mid-subscription: resumes, no error', async () => {
+    const proxy = await createProxy(server.origin);
+    try {
+      await withSubscription(proxy.url('/graphql'), async (watched) => {
+        const counters = await resumesAfter('killed + restarted', watched, async () => {
+          await proxy.kill();
+          await proxy.start();
+        });
+        expect(watched.errors).toEqual([]);
+        expect(watched.completed()).toBe(false);
+        expect(counters.refreshes).toBe(0);
+        expect(counters.accepted).toBe(2);
+      });
+    } finally {
       await proxy.kill();
     }
   });
 
-  it('server closes without a reason (1000): resumes, no error', async () => {
-    const watched = await subscription(server.wsUrl);
-    try {
+  it('server closes without a reason (1000): resumes, no error', () =>
+    withSubscription(server.wsUrl, async (watched) => {
       const counters = await resumesAfter('close 1000, no reason', watched, () =>
         server.closeWsConnections(1000),
       );
       expect(watched.errors).toEqual([]);
       expect(counters.refreshes).toBe(0);
       expect(counters.accepted).toBe(2);
-    } finally {
-      await watched.close();
-    }
-  });
+    }));
 
-  it('token revoked, server closes 4401: one refresh, resumes', async () => {
+  it('token revoked, server closes 4401: one refresh, resumes', () => {
     server.knobs.ws.connect = 'verify-4401';
-    const watched = await subscription(server.wsUrl);
-    try {
+    return withSubscription(server.wsUrl, async (watched) => {
       const counters = await resumesAfter('revoked + 4401', watched, async () => {
         const token = await watched.manager.getAccessToken();
         if (token) server.revokeAccessToken(token);
@@ -330,27 +335,19 @@ describe('ws faults', () => {
       expect(watched.errors).toEqual([]);
       expect(counters.refreshes).toBe(1);
       expect(counters.accepted).toBe(2);
-    } finally {
-      await watched.close();
-    }
+    });
   });
 
-  it('server rejects every connection (4403 loop): SESSION_EXPIRED, bounded', async () => {
+  it('server rejects every connection (4403 loop): SESSION_EXPIRED, bounded', () => {
     server.knobs.ws.connect = 'reject-all';
-    const watched = await subscription(server.wsUrl);
-    try {
-      await until(
-        () => watched.errors.length > 0 || watched.completed(),
-        5_000,
-        'the subscription to end',
-      );
+    return withSubscription(server.wsUrl, async (watched) => {
+      const ended = () => watched.errors.length > 0 || watched.completed();
+      await until(ended, 5_000, 'the subscription to end');
       const counters = record('reject-all (4403 loop)', watched);
       expect(watched.errors).toEqual(['SESSION_EXPIRED']);
       expect(counters.refreshes).toBeLessThanOrEqual(1);
       expect(counters.wsConnections.length).toBeLessThanOrEqual(2);
-    } finally {
-      await watched.close();
-    }
+    });
   });
 });
 

@@ -5,7 +5,7 @@ import type { RefreshContext, RefreshFunction, TokenSet } from '../../src/token/
 import { deferred } from '../support/deferred.js';
 import { flushMicrotasks } from '../support/flush.js';
 import { httpError } from '../support/http-error.js';
-import { recordingStorage } from './helpers.js';
+import { failingRefresh, recordingStorage } from './helpers.js';
 
 const EXPIRED: TokenSet = { accessToken: 'expired-access', refreshToken: 'r1', expiresAt: 0 };
 
@@ -56,9 +56,7 @@ describe('fatal refresh failure', () => {
     ['SessionExpiredError', new SessionExpiredError()],
   ] as const) {
     it(`${label}: clears storage, emits refreshFailed then logout once, rejects every waiter`, async () => {
-      const refresh = vi.fn<RefreshFunction>(async () => {
-        throw error;
-      });
+      const refresh = failingRefresh(error);
       const { manager, storage, events, errors } = setup(refresh);
       const results = await Promise.allSettled(
         Array.from({ length: 100 }, () => manager.getAccessToken()),
@@ -82,9 +80,7 @@ describe('fatal refresh failure', () => {
   }
 
   it('a custom isSessionEnded decides', async () => {
-    const refresh = vi.fn<RefreshFunction>(async () => {
-      throw httpError(401);
-    });
+    const refresh = failingRefresh(httpError(401));
     const { manager, events } = setup(refresh, {
       isSessionEnded: (error) => (error as { status?: number }).status === 418,
       retry: { attempts: 1 },
@@ -94,9 +90,7 @@ describe('fatal refresh failure', () => {
   });
 
   it('an error isSessionEnded calls transient is transient, even a SessionExpiredError', async () => {
-    const refresh = vi.fn<RefreshFunction>(async () => {
-      throw new SessionExpiredError();
-    });
+    const refresh = failingRefresh(new SessionExpiredError());
     const { manager, storage, events } = setup(refresh, {
       isSessionEnded: () => false,
       retry: { attempts: 1 },
@@ -110,9 +104,7 @@ describe('fatal refresh failure', () => {
 
 describe('transient refresh failure', () => {
   it('retries with backoff, then rejects with RefreshFailedError and keeps the tokens', async () => {
-    const refresh = vi.fn<RefreshFunction>(async () => {
-      throw httpError(503);
-    });
+    const refresh = failingRefresh(httpError(503));
     const { manager, storage, events } = setup(refresh, { retry: { attempts: 3 } });
     const settled = Promise.allSettled([manager.getAccessToken(), manager.refresh()]);
     await vi.advanceTimersByTimeAsync(0);
@@ -160,9 +152,7 @@ describe('transient refresh failure', () => {
   });
 
   it('default backoff is capped at 5 s', async () => {
-    const refresh = vi.fn<RefreshFunction>(async () => {
-      throw new Error('down');
-    });
+    const refresh = failingRefresh(new Error('down'));
     const { manager } = setup(refresh, { retry: { attempts: 7 } });
     const outcome = manager.getAccessToken().catch((error: unknown) => error);
     // 250 + 500 + 1000 + 2000 + 4000 + 5000 (capped) = 12_750
@@ -229,9 +219,7 @@ describe('logout during a refresh', () => {
   });
 
   it('a logout during the retry delay stops the retries', async () => {
-    const refresh = vi.fn<RefreshFunction>(async () => {
-      throw new Error('down');
-    });
+    const refresh = failingRefresh(new Error('down'));
     const { manager } = setup(refresh, { retry: { attempts: 3 } });
     const outcome = manager.getAccessToken().catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(100);
@@ -285,9 +273,7 @@ describe('setTokens during a refresh', () => {
 
 describe('edge cases', () => {
   it('cookie flow: a rejected refresh without tokens emits refreshFailed but no logout', async () => {
-    const refresh = vi.fn<RefreshFunction>(async () => {
-      throw httpError(401);
-    });
+    const refresh = failingRefresh(httpError(401));
     const { manager, events } = setup(refresh, {}, null);
     const error = await manager.refresh().catch((failure: unknown) => failure);
     expect(SessionExpiredError.is(error)).toBe(true);

@@ -1,6 +1,7 @@
 /** Helpers for unit tests of the token core: real JWTs, recording storages. */
 import { SignJWT } from 'jose';
-import type { TokenSet, TokenStorage } from '../../src/token/types.js';
+import { vi } from 'vitest';
+import type { RefreshFunction, TokenSet, TokenStorage } from '../../src/token/types.js';
 
 const secret = new TextEncoder().encode('token-core-test-secret-0123456789abcdef');
 let serial = 0;
@@ -13,6 +14,12 @@ export async function jwt(expMs?: number): Promise<string> {
   if (expMs !== undefined) token.setExpirationTime(Math.floor(expMs / 1000));
   return token.sign(secret);
 }
+
+/** A refresh function (a spy) that always rejects with `error`. */
+export const failingRefresh = (error: unknown) =>
+  vi.fn<RefreshFunction>(async () => {
+    throw error;
+  });
 
 /** A `TokenStorage` that records calls and can be told to fail. */
 export function recordingStorage(initial: TokenSet | null = null) {
