@@ -64,7 +64,8 @@ async function session(state: 'expired' | 'valid', options: Partial<TokenManager
 interface Row {
   name: string;
   state: 'expired' | 'valid';
-  knobs: (knobs: TestServerKnobs) => void;
+  /** Set on the server for the row (the others stay healthy). */
+  knobs: Partial<TestServerKnobs>;
   options?: Partial<TokenManagerOptions>;
   /** Revoke the valid access token first (the server rejects it before its exp). */
   revoke?: boolean;
@@ -76,6 +77,7 @@ interface Row {
   next: string;
 }
 
+/** A broken refresh endpoint; the session's access token already expired. */
 const refreshRow = (
   mode: RefreshMode,
   sees: string,
@@ -86,14 +88,29 @@ const refreshRow = (
 ): Row => ({
   name: `refresh ${mode}`,
   state: 'expired',
-  knobs: (knobs) => {
-    knobs.refresh = mode;
-  },
+  knobs: { refresh: mode },
   sees,
   refreshes,
   requests,
   next,
   ...(options && { options }),
+});
+
+/** A broken GraphQL endpoint under a valid token: by default no refresh, one request each. */
+const graphqlRow = (
+  name: string,
+  knobs: Partial<TestServerKnobs>,
+  sees: string,
+  expected: Partial<Pick<Row, 'revoke' | 'refreshes' | 'requests'>> = {},
+): Row => ({
+  name,
+  state: 'valid',
+  knobs,
+  sees,
+  refreshes: 0,
+  requests: N,
+  next: 'ok',
+  ...expected,
 });
 
 const rows: Row[] = [
@@ -113,51 +130,19 @@ const rows: Row[] = [
   // Signed out, the next operation goes without a header; the server's UNAUTHENTICATED makes
   // the link try one cookie-style refresh (refreshToken undefined), which the server refuses.
   refreshRow('401', `SESSION_EXPIRED×${N}`, 1, 0, 'SESSION_EXPIRED'),
-  {
-    name: 'graphql connection reset (1 request)',
-    state: 'valid',
-    knobs: (knobs) => {
-      knobs.graphqlDrop = 1;
-    },
-    sees: `ok×${N - 1}, TypeError×1`,
-    refreshes: 0,
-    requests: N,
-    next: 'ok',
-  },
-  {
-    name: 'graphql 502 (1 request)',
-    state: 'valid',
-    knobs: (knobs) => {
-      knobs.graphql502 = 1;
-    },
-    sees: `HTTP 502×1, ok×${N - 1}`,
-    refreshes: 0,
-    requests: N,
-    next: 'ok',
-  },
-  {
-    name: 'graphql slow (300 ms)',
-    state: 'valid',
-    knobs: (knobs) => {
-      knobs.graphqlLatencyMs = 300;
-    },
-    sees: `ok×${N}`,
-    refreshes: 0,
-    requests: N,
-    next: 'ok',
-  },
-  {
-    name: 'graphql slow + token revoked',
-    state: 'valid',
+  graphqlRow(
+    'graphql connection reset (1 request)',
+    { graphqlDrop: 1 },
+    `ok×${N - 1}, TypeError×1`,
+  ),
+  graphqlRow('graphql 502 (1 request)', { graphql502: 1 }, `HTTP 502×1, ok×${N - 1}`),
+  graphqlRow('graphql slow (300 ms)', { graphqlLatencyMs: 300 }, `ok×${N}`),
+  // Each operation is rejected once, all wait for one refresh, each is retried once.
+  graphqlRow('graphql slow + token revoked', { graphqlLatencyMs: 100 }, `ok×${N}`, {
     revoke: true,
-    knobs: (knobs) => {
-      knobs.graphqlLatencyMs = 100;
-    },
-    sees: `ok×${N}`,
     refreshes: 1,
     requests: 2 * N,
-    next: 'ok',
-  },
+  }),
 ];
 
 describe('HTTP faults', () => {
@@ -168,7 +153,7 @@ describe('HTTP faults', () => {
         const token = await manager.getAccessToken();
         if (token) server.revokeAccessToken(token);
       }
-      row.knobs(server.knobs);
+      Object.assign(server.knobs, row.knobs);
       const base = N * 100;
       const started = performance.now();
       const outcomes = await Promise.all(
