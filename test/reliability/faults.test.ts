@@ -299,26 +299,31 @@ describe('ws faults', () => {
     }
   });
 
-  it('server closes without a reason (1000): resumes, no error', () =>
-    withSubscription(server.wsUrl, async (watched) => {
-      const counters = await resumesAfter('close 1000, no reason', watched, () =>
-        server.closeWsConnections(1000),
-      );
-      expect(watched.errors).toEqual([]);
-      expect(counters.refreshes).toBe(0);
-      expect(counters.accepted).toBe(2);
-    }));
-
-  it('token revoked, server closes 4401: one refresh, resumes', () => {
-    server.knobs.ws.connect = 'verify-4401';
-    return withSubscription(server.wsUrl, async (watched) => {
-      const counters = await resumesAfter('revoked + 4401', watched, async () => {
+  it.each([
+    {
+      title: 'server closes without a reason (1000): resumes, no error',
+      row: 'close 1000, no reason',
+      connect: 'verify',
+      refreshes: 0,
+      interrupt: async () => server.closeWsConnections(1000),
+    },
+    {
+      title: 'token revoked, server closes 4401: one refresh, resumes',
+      row: 'revoked + 4401',
+      connect: 'verify-4401',
+      refreshes: 1,
+      interrupt: async (watched: Subscription) => {
         const token = await watched.manager.getAccessToken();
         if (token) server.revokeAccessToken(token);
         server.closeWsConnections(4401, 'Unauthorized');
-      });
+      },
+    },
+  ] as const)('$title', ({ row, connect, refreshes, interrupt }) => {
+    server.knobs.ws.connect = connect;
+    return withSubscription(server.wsUrl, async (watched) => {
+      const counters = await resumesAfter(row, watched, () => interrupt(watched));
       expect(watched.errors).toEqual([]);
-      expect(counters.refreshes).toBe(1);
+      expect(counters.refreshes).toBe(refreshes);
       expect(counters.accepted).toBe(2);
     });
   });

@@ -46,6 +46,27 @@ export async function login(page: Page, user: string): Promise<void> {
   await expectLive(page);
 }
 
+/**
+ * Signs in as a new user (`uniqueUser(name)`) and zeroes the API server's counters, so that
+ * the test counts only what follows. Returns the user.
+ */
+export async function freshSession(page: Page, name: string): Promise<string> {
+  const user = uniqueUser(name);
+  await login(page, user);
+  await resetCounters();
+  return user;
+}
+
+/** Two tabs of one browser: the first signs in as a new user, the second opens the dashboard. */
+export async function twoTabs(context: BrowserContext, name: string): Promise<[Page, Page]> {
+  const first = await context.newPage();
+  await login(first, uniqueUser(name));
+  const second = await context.newPage();
+  await second.goto('/dashboard');
+  await expectLive(second);
+  return [first, second];
+}
+
 export const ticks = async (page: Page) => Number(await page.getByTestId('ticks').textContent());
 
 /** Authenticated, data shown, ticks arriving, no error. */
