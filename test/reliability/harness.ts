@@ -77,7 +77,7 @@ export async function until(check: () => boolean, ms = 5_000, what = 'condition'
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 
