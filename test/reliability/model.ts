@@ -182,6 +182,7 @@ export async function runScenario(
   tamper?: ApolloLink,
 ): Promise<string[]> {
   const violations: string[] = [];
+  const report = (violation: string) => void violations.push(violation);
   const now = () => Date.now();
   let issuedCount = 0;
   // Server side: every access token it issued, its expiry and issue number; revoked ones.
@@ -253,7 +254,7 @@ export async function runScenario(
     refresh: ({ refreshToken, signal }) =>
       new Promise<TokenSet>((resolve, reject) => {
         const live = calls.filter((other) => other.live).length;
-        if (live > 0) violations.push(`refresh called while ${live} other call(s) in flight`);
+        if (live > 0) report(`refresh called while ${live} other call(s) in flight`);
         const call: RefreshCall = {
           epoch,
           refreshToken,
@@ -292,7 +293,7 @@ export async function runScenario(
     coverage.logouts++;
     endedSerial = issuedCount;
     loggedOut = true;
-    if (stored !== null) violations.push('logout emitted with tokens still in storage');
+    if (stored !== null) report('logout emitted with tokens still in storage');
   });
 
   const pending: HeldRequest[] = [];
@@ -307,28 +308,25 @@ export async function runScenario(
           ?.authorization;
         const token = header ? header.replace(/^Bearer /, '') : null;
         const at = now();
-        if (!sent) violations.push(`unknown operation ${id}`);
+        if (!sent) report(`unknown operation ${id}`);
         else {
           sent.sends++;
-          if (sent.unsubscribed) violations.push(`op ${id} sent after it was unsubscribed`);
-          if (sent.settledAt !== null) violations.push(`op ${id} sent after it settled`);
-          if (sent.sends > 2)
-            violations.push(`op ${id} sent ${sent.sends} times (retried more than once)`);
-          if (sent.skip && sent.sends > 1) violations.push(`public op ${id} was retried`);
+          if (sent.unsubscribed) report(`op ${id} sent after it was unsubscribed`);
+          if (sent.settledAt !== null) report(`op ${id} sent after it settled`);
+          if (sent.sends > 2) report(`op ${id} sent ${sent.sends} times (retried more than once)`);
+          if (sent.skip && sent.sends > 1) report(`public op ${id} was retried`);
         }
-        if (token !== null && sent?.skip) violations.push(`public op ${id} carried a token`);
+        if (token !== null && sent?.skip) report(`public op ${id} carried a token`);
         if (token !== null) {
           const known = issued.get(token);
-          if (!known) violations.push(`op ${id} carried a token the server never issued`);
+          if (!known) report(`op ${id} carried a token the server never issued`);
           else {
             if (at >= known.expiring)
-              violations.push(
-                `op ${id} sent with ${token}, known expiring (exp ${known.exp}, now ${at})`,
-              );
+              report(`op ${id} sent with ${token}, known expiring (exp ${known.exp}, now ${at})`);
             if (known.serial <= endedSerial)
-              violations.push(`op ${id} sent with ${token} of an ended session`);
+              report(`op ${id} sent with ${token} of an ended session`);
           }
-          if (loggedOut) violations.push(`op ${id} carried ${token} while logged out`);
+          if (loggedOut) report(`op ${id} carried ${token} while logged out`);
         }
         const request: HeldRequest = {
           operation: id,
@@ -379,8 +377,8 @@ export async function runScenario(
     operations.push(operation);
     const settle = (kind: string) => {
       operation.events.push(kind);
-      if (operation.settledAt !== null) violations.push(`op ${id} got ${kind} after it settled`);
-      if (operation.unsubscribed) violations.push(`op ${id} got ${kind} after unsubscribe`);
+      if (operation.settledAt !== null) report(`op ${id} got ${kind} after it settled`);
+      if (operation.unsubscribed) report(`op ${id} got ${kind} after unsubscribe`);
     };
     const subscription = ApolloLink.execute(
       chain,
@@ -399,7 +397,7 @@ export async function runScenario(
         settle('error');
         operation.error = error;
         if (!TokenRefreshError.is(error))
-          violations.push(`op ${id} errored with an untyped ${String(error)}`);
+          report(`op ${id} errored with an untyped ${String(error)}`);
         operation.settledAt ??= now();
       },
       complete: () => {
@@ -416,18 +414,18 @@ export async function runScenario(
 
   const ignore = (error: unknown) => {
     if (!TokenRefreshError.is(error))
-      violations.push(`manager call rejected with an untyped ${String(error)}`);
+      report(`manager call rejected with an untyped ${String(error)}`);
   };
   // A refresh that started before the latest setTokens must not replace those tokens.
   manager.on('tokens', (tokens) => {
     const from = refreshedBy.get(tokens.accessToken);
     if (from !== undefined && from < epoch)
-      violations.push(
+      report(
         `${tokens.accessToken} from a refresh started before setTokens replaced the new session`,
       );
   });
   const afterCommand = () => {
-    if (loggedOut && stored !== null) violations.push('logged out but storage is not empty');
+    if (loggedOut && stored !== null) report('logged out but storage is not empty');
   };
 
   try {
@@ -441,8 +439,7 @@ export async function runScenario(
           const before = pending.length;
           start(true);
           // Opted out: never held, not even while a refresh runs; reaches the server at once.
-          if (pending.length !== before + 1)
-            violations.push(`public op ${operations.length - 1} was held`);
+          if (pending.length !== before + 1) report(`public op ${operations.length - 1} was held`);
           break;
         }
         case 'unsub': {
@@ -466,7 +463,7 @@ export async function runScenario(
           } else call.reject(httpError(command.outcome === 'fatal' ? 401 : 503));
           await flushEventLoop();
           if (!wasLoggedOut && loggedOut && call.epoch < epoch)
-            violations.push('a refresh started before setTokens ended the new session');
+            report('a refresh started before setTokens ended the new session');
           break;
         }
         case 'tick':
@@ -501,11 +498,9 @@ export async function runScenario(
     answerAtOnce = true;
     for (const request of [...pending]) request.answer();
     const drainStart = now();
-    for (
-      let elapsed = 0;
-      elapsed <= 2 * HUNG_REFRESH_MS + 2 * DRAIN_STEP_MS;
-      elapsed += DRAIN_STEP_MS
-    ) {
+    const settleBy = drainStart + 2 * HUNG_REFRESH_MS + DRAIN_STEP_MS;
+    const drainMs = 2 * (HUNG_REFRESH_MS + DRAIN_STEP_MS);
+    for (let elapsed = 0; elapsed <= drainMs; elapsed += DRAIN_STEP_MS) {
       await vi.advanceTimersByTimeAsync(DRAIN_STEP_MS);
       await flushEventLoop();
       afterCommand();
@@ -515,17 +510,11 @@ export async function runScenario(
       const terminal = operation.events.filter((event) => event !== 'next').length;
       const nexts = operation.events.length - terminal;
       if (terminal !== 1 || nexts > 1)
-        violations.push(`op ${operation.id} settled as [${operation.events}]`);
-      else if (
-        operation.settledAt !== null &&
-        operation.settledAt > drainStart + 2 * HUNG_REFRESH_MS + DRAIN_STEP_MS
-      )
-        violations.push(
-          `op ${operation.id} settled ${operation.settledAt - drainStart} ms into the drain`,
-        );
+        report(`op ${operation.id} settled as [${operation.events}]`);
+      else if (operation.settledAt !== null && operation.settledAt > settleBy)
+        report(`op ${operation.id} settled ${operation.settledAt - drainStart} ms into the drain`);
     }
-    if (loggedOut && stored !== null)
-      violations.push('logged out but storage is not empty at the end');
+    if (loggedOut && stored !== null) report('logged out but storage is not empty at the end');
     for (const operation of operations) {
       coverage.ops++;
       if (operation.unsubscribed) coverage.unsubscribed++;
