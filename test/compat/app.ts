@@ -2,6 +2,7 @@ import { ApolloClient, ApolloLink, gql, HttpLink, InMemoryCache } from '@apollo/
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { OperationTypeNode } from 'graphql';
 import { WebSocket } from 'ws';
+import { EchoDocument, TicksDocument } from '../../fixtures/__generated__/graphql.js';
 import { httpRefresh } from '../../fixtures/server/refresh.js';
 import {
   createTokenRefreshLink,
@@ -18,11 +19,9 @@ import type { World } from './world.js';
 // subscription). The suite plays a browser app, so it gets the global a browser has.
 globalThis.WebSocket ??= WebSocket as unknown as typeof globalThis.WebSocket;
 
-const ECHO = gql`
-  query Echo($n: Int!) {
-    echo(n: $n)
-  }
-`;
+// `Echo` and `Ticks` are the generated documents of the test server's schema: the suite's
+// schema (schema.ts) declares `echo` and `ticks` alike. `me` (a string here) and `record` are
+// this schema's own.
 const ME = gql`
   query Me {
     me
@@ -31,11 +30,6 @@ const ME = gql`
 const RECORD = gql`
   mutation Record($id: ID!) {
     record(id: $id)
-  }
-`;
-const TICKS = gql`
-  subscription Ticks($intervalMs: Int) {
-    ticks(intervalMs: $intervalMs)
   }
 `;
 
@@ -170,8 +164,8 @@ export function startApp(options: AppOptions) {
     },
     echo: (n: number) =>
       attempt(async () => {
-        const { data } = await apollo.query<{ echo: number }>({
-          query: ECHO,
+        const { data } = await apollo.query({
+          query: EchoDocument,
           variables: { n },
           fetchPolicy: 'no-cache',
         });
@@ -195,7 +189,7 @@ export function startApp(options: AppOptions) {
       const values: number[] = [];
       const errors: unknown[] = [];
       const subscription = apollo
-        .subscribe<{ ticks: number }>({ query: TICKS, variables: { intervalMs } })
+        .subscribe({ query: TicksDocument, variables: { intervalMs } })
         .subscribe({
           next: (result) => {
             if (result.error) errors.push(result.error);

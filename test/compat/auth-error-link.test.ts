@@ -2,7 +2,8 @@ import { ApolloLink } from '@apollo/client';
 import { SetContextLink } from '@apollo/client/link/context';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuthErrorLink, RefreshFailedError } from '../../src/index.js';
-import { describeError } from './describe-error.js';
+import { flushEventLoop } from '../support/flush.js';
+import { describeError } from '../support/outcomes.js';
 import { issuedIndexes, useEnvironment } from './environment.js';
 import { ACCESS_TTL_MS } from './world.js';
 
@@ -64,7 +65,7 @@ describe('retry.attempts above Node’s default listener limit', () => {
     expect(endpoint.stats.refreshes).toBe(12);
     expect(app.logouts).toHaveLength(0);
     // Node emits its warnings on a later tick.
-    await new Promise((resolve) => setImmediate(resolve));
+    await flushEventLoop(1);
     expect(
       warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message),
     ).toEqual([]);

@@ -1,5 +1,5 @@
+import { describeError } from '../support/outcomes.js';
 import { startApp } from './app.js';
-import { describeError } from './describe-error.js';
 import { leaksOf } from './environment.js';
 import { captureConsole, inspected, tokensIn } from './leaks.js';
 import { liveThrough, notExecutedOnce, restartWsServer } from './session.js';

@@ -22,7 +22,7 @@ export function captureConsole() {
         { where: `console.${method} call #${index}`, text: format(...args) },
         {
           where: `console.${method} call #${index} (depth 10)`,
-          text: args.map((a) => (typeof a === 'string' ? a : deep(a))).join(' '),
+          text: args.map((arg) => (typeof arg === 'string' ? arg : deep(arg))).join(' '),
         },
       ]);
     },
@@ -83,10 +83,10 @@ export function reachableTokens(
     // Binary data is not text a logger prints as a string.
     if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) continue;
     if (value instanceof Map) {
-      for (const [k, v] of value)
-        queue.push({ value: k, path: `${path}<key>` }, { value: v, path: `${path}<value>` });
+      for (const [key, entry] of value)
+        queue.push({ value: key, path: `${path}<key>` }, { value: entry, path: `${path}<value>` });
     } else if (value instanceof Set) {
-      for (const v of value) queue.push({ value: v, path: `${path}<entry>` });
+      for (const entry of value) queue.push({ value: entry, path: `${path}<entry>` });
     }
     for (const name of Reflect.ownKeys(value)) {
       const descriptor = Object.getOwnPropertyDescriptor(value, name);

@@ -7,8 +7,8 @@ import { SKEWS_MS, skewLabel } from './world.js';
 /** Where each matrix file writes its rows (gitignored): the source of docs/compatibility.md. */
 const RESULTS_DIR = new URL('./.results/', import.meta.url);
 
-const serverLabel = (r: CellResult) =>
-  r.wsRestart ? 'graphql-ws 6 server restarted (down ~5 s)' : SERVER_LABELS[r.server];
+const serverLabel = (row: CellResult) =>
+  row.wsRestart ? 'graphql-ws 6 server restarted (down ~5 s)' : SERVER_LABELS[row.server];
 
 /** The rows as a Markdown table: server × token endpoint × clock → what happened. */
 export function formatMatrix(rows: readonly CellResult[]): string {
@@ -16,9 +16,13 @@ export function formatMatrix(rows: readonly CellResult[]): string {
     '| server | token endpoint | device clock | refreshes / lifetime | failed ops | logouts | mutations ≠ once | subscription ticking | first failures |',
     '|---|---|---|---|---|---|---|---|---|',
   ];
-  for (const r of rows) {
+  for (const row of rows) {
+    const perLifetime = (row.refreshes / row.lifetimes).toFixed(2);
+    const stopped = row.stoppedEarly
+      ? ` (stopped after ${row.lifetimes.toFixed(1)} lifetimes)`
+      : '';
     lines.push(
-      `| ${serverLabel(r)} | ${r.rotation} | ${r.clock} | ${(r.refreshes / r.lifetimes).toFixed(2)}${r.stoppedEarly ? ` (stopped after ${r.lifetimes.toFixed(1)} lifetimes)` : ''} | ${r.failed}/${r.operations} | ${r.logouts} | ${r.mutationsNotOnce} | ${r.ticking ? 'yes' : 'no'} | ${r.failures.join('; ') || '—'} |`,
+      `| ${serverLabel(row)} | ${row.rotation} | ${row.clock} | ${perLifetime}${stopped} | ${row.failed}/${row.operations} | ${row.logouts} | ${row.mutationsNotOnce} | ${row.ticking ? 'yes' : 'no'} | ${row.failures.join('; ') || '—'} |`,
     );
   }
   return lines.join('\n');
@@ -33,15 +37,20 @@ export function formatCompact(rows: readonly CellResult[]): string {
     SKEWS_MS.map((skewMs) => ({ rotation, clock: skewLabel(skewMs) })),
   );
   const lines = [
-    `| server | ${columns.map((c) => `${c.rotation} ${c.clock}`).join(' | ')} |`,
+    `| server | ${columns.map((column) => `${column.rotation} ${column.clock}`).join(' | ')} |`,
     `|---|${columns.map(() => '---').join('|')}|`,
   ];
   for (const label of new Set(rows.map(serverLabel))) {
     const cells = columns.map(({ rotation, clock }) => {
-      const r = rows.find(
-        (x) => serverLabel(x) === label && x.rotation === rotation && x.clock === clock,
+      const row = rows.find(
+        (candidate) =>
+          serverLabel(candidate) === label &&
+          candidate.rotation === rotation &&
+          candidate.clock === clock,
       );
-      return r ? `${(r.refreshes / r.lifetimes).toFixed(2)} · ${r.failed} · ${r.logouts}` : '—';
+      return row
+        ? `${(row.refreshes / row.lifetimes).toFixed(2)} · ${row.failed} · ${row.logouts}`
+        : '—';
     });
     lines.push(`| ${label} | ${cells.join(' | ')} |`);
   }
@@ -59,15 +68,17 @@ export function reportMatrix(name: string, rows: readonly CellResult[]): void {
 }
 
 /** What every cell must show (SPEC, "Real servers, real clocks"); soft, so all are reported. */
-export function expectCellHolds(r: CellResult): void {
-  expect.soft(r.stoppedEarly, 'session broken, run stopped early').toBe(false);
-  expect.soft(r.refreshes / r.lifetimes, 'refreshes per token lifetime').toBeLessThanOrEqual(1);
-  expect.soft(r.failures, 'failed operations').toEqual([]);
-  expect.soft(r.failed, 'failed operations').toBe(0);
-  expect.soft(r.logouts, 'logouts').toBe(0);
-  expect.soft(r.mutationsNotOnce, 'mutations not executed exactly once').toBe(0);
-  expect.soft(r.ticking, 'subscription still ticking').toBe(true);
-  expect.soft(r.leaks, 'issued tokens in errors, events or console lines').toEqual([]);
+export function expectCellHolds(result: CellResult): void {
+  expect.soft(result.stoppedEarly, 'session broken, run stopped early').toBe(false);
+  expect
+    .soft(result.refreshes / result.lifetimes, 'refreshes per token lifetime')
+    .toBeLessThanOrEqual(1);
+  expect.soft(result.failures, 'failed operations').toEqual([]);
+  expect.soft(result.failed, 'failed operations').toBe(0);
+  expect.soft(result.logouts, 'logouts').toBe(0);
+  expect.soft(result.mutationsNotOnce, 'mutations not executed exactly once').toBe(0);
+  expect.soft(result.ticking, 'subscription still ticking').toBe(true);
+  expect.soft(result.leaks, 'issued tokens in errors, events or console lines').toEqual([]);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeError } from './describe-error.js';
+import { describeError } from '../support/outcomes.js';
 import { useEnvironment } from './environment.js';
 import { liveThrough, notExecutedOnce } from './session.js';
 

@@ -1,10 +1,10 @@
+import { print } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { TicksDocument } from '../../fixtures/__generated__/graphql.js';
 import { useEnvironment } from './environment.js';
 import { inspected, reachableTokens, tokensIn } from './leaks.js';
 
 const start = useEnvironment();
-
-const TICKS = 'subscription { ticks(intervalMs: 20) }';
 
 // Issue 12, item 4: graphql-ws hands a close it does not retry (4500) to `client.subscribe`
 // sinks as the raw close event, whose `target` is the socket. Nothing reachable from it may hold
@@ -22,7 +22,7 @@ describe('a ws close outside the re-auth codes (4500 Internal Server Error)', ()
     const values: unknown[] = [];
     const errors: unknown[] = [];
     const stop = app.ws.subscribe(
-      { query: TICKS },
+      { query: print(TicksDocument), variables: { intervalMs: 20 } },
       {
         next: (value) => {
           values.push(value);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { describeError } from './describe-error.js';
+import { flushEventLoop } from '../support/flush.js';
+import { describeError } from '../support/outcomes.js';
 import { useEnvironment } from './environment.js';
 import { inspected, tokensIn } from './leaks.js';
 import { ACCESS_TTL_MS } from './world.js';
@@ -34,9 +35,7 @@ afterEach(() => {
  * Lets everything already settled run to its end: the rejection chains below are promise
  * callbacks only, and Node reports an unhandled rejection once the microtasks of a turn drained.
  */
-const drain = async () => {
-  for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
-};
+const drain = () => flushEventLoop(5);
 
 // Issue 12, item 5: `wsClient.dispose()` not awaited (a React effect cleanup) while the socket's
 // connect waits for a refresh must not reject unhandled when that wait ends badly.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeError } from './describe-error.js';
+import { describeError } from '../support/outcomes.js';
 import { issuedIndexes, useEnvironment } from './environment.js';
 
 const start = useEnvironment();

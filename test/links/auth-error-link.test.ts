@@ -6,8 +6,9 @@ import { AuthErrorLink } from '../../src/links/auth-error-link.js';
 import { AuthLink } from '../../src/links/auth-link.js';
 import { carriedToken } from '../../src/links/operation-state.js';
 import { RefreshFailedError } from '../../src/token/errors.js';
+import { flushEventLoop } from '../support/flush.js';
 import { asManager, FakeManager } from './fake-manager.js';
-import { execute, flush, stubLink } from './stub.js';
+import { execute, stubLink } from './stub.js';
 
 const UNAUTH = { errors: [{ message: 'no', extensions: { code: 'UNAUTHENTICATED' } }] };
 const unauth401 = () =>
@@ -43,7 +44,7 @@ describe('AuthErrorLink', () => {
     it(`${name}: refreshes with the failed token and retries once with the new one`, async () => {
       const { m, link, sent } = setup(rejectT1(reject));
       const p = execute(link, 7);
-      await flush();
+      await flushEventLoop();
       expect(m.refreshCalls).toEqual(['t1']);
       m.succeed('t2');
       const out = await p.settled;
@@ -65,7 +66,7 @@ describe('AuthErrorLink', () => {
       stub.link,
     ]);
     const p = execute(link, 3);
-    await flush();
+    await flushEventLoop();
     expect(m.refreshCalls).toEqual(['t1']);
     m.succeed('t2');
     const out = await p.settled;
@@ -76,7 +77,7 @@ describe('AuthErrorLink', () => {
   it('a second auth failure reaches the app unchanged: no loop', async () => {
     const { m, link, sent } = setup(() => of(UNAUTH));
     const p = execute(link, 1);
-    await flush();
+    await flushEventLoop();
     m.succeed('t2');
     const out = await p.settled;
     expect(out.values).toEqual([UNAUTH]);
@@ -87,7 +88,7 @@ describe('AuthErrorLink', () => {
   it('a 401 after the retry is delivered as the error', async () => {
     const { m, link, sent } = setup(() => throwError(() => unauth401()));
     const p = execute(link, 1);
-    await flush();
+    await flushEventLoop();
     m.succeed('t2');
     const out = await p.settled;
     expect(ServerError.is(out.error)).toBe(true);
@@ -97,7 +98,7 @@ describe('AuthErrorLink', () => {
   it('a refresh failure is the operation error', async () => {
     const { m, link, sent } = setup(() => of(UNAUTH));
     const p = execute(link, 1);
-    await flush();
+    await flushEventLoop();
     const failure = new RefreshFailedError();
     m.fail(failure);
     expect((await p.settled).error).toBe(failure);
@@ -111,7 +112,7 @@ describe('AuthErrorLink', () => {
       attempt === 3 ? lateAnswer : rejectT1(() => of(UNAUTH))(op, attempt),
     );
     const first = execute(link, 1);
-    await flush();
+    await flushEventLoop();
     m.succeed('t2');
     await first.settled;
     // This one carried t1 too, but fails after the refresh: no second refresh.
@@ -148,7 +149,7 @@ describe('AuthErrorLink', () => {
         : of({ data: { echo: op.variables.n } }),
     );
     const p = execute(link, 1);
-    await flush();
+    await flushEventLoop();
     m.succeed('t2');
     expect((await p.settled).values).toEqual([{ data: { echo: 1 } }]);
     expect(sent).toHaveLength(2);
@@ -177,7 +178,7 @@ describe('AuthErrorLink', () => {
       },
     );
     const p = execute(link, 1);
-    await flush();
+    await flushEventLoop();
     m.succeed('t2');
     expect((await p.settled).values).toEqual([{ data: { echo: 1 } }]);
   });
@@ -202,7 +203,7 @@ describe('AuthErrorLink', () => {
     const chunks = new Subject<ApolloLink.Result>();
     const { m, link, sent } = setup(() => chunks);
     const p = execute(link, 1);
-    await flush();
+    await flushEventLoop();
     chunks.next({ data: { echo: 1 } });
     const error = unauth401();
     chunks.error(error);
@@ -217,7 +218,7 @@ describe('AuthErrorLink', () => {
     const chunks = new Subject<ApolloLink.Result>();
     const { m, link, sent } = setup(() => chunks);
     const p = execute(link, 1);
-    await flush();
+    await flushEventLoop();
     expect(sent).toHaveLength(1);
     chunks.next({ data: { echo: 1 } });
     chunks.next(UNAUTH);
@@ -231,10 +232,10 @@ describe('AuthErrorLink', () => {
   it('unsubscribing while the refresh runs: no retry is sent', async () => {
     const { m, link, sent } = setup(() => of(UNAUTH));
     const p = execute(link, 1);
-    await flush();
+    await flushEventLoop();
     p.unsubscribe();
     m.succeed('t2');
-    await flush();
+    await flushEventLoop();
     expect(sent).toHaveLength(1);
     expect(p.outcome.done).toBe(false);
   });

@@ -4,8 +4,9 @@ import { AuthLink } from '../../src/links/auth-link.js';
 import { resolveHeader } from '../../src/links/header.js';
 import { reauthorize } from '../../src/links/operation-state.js';
 import { RefreshFailedError } from '../../src/token/errors.js';
+import { flushEventLoop } from '../support/flush.js';
 import { asManager, FakeManager } from './fake-manager.js';
-import { execute, flush, stubLink } from './stub.js';
+import { execute, stubLink } from './stub.js';
 
 const setup = (options?: AuthLink.Options) => {
   const m = new FakeManager();
@@ -73,7 +74,7 @@ describe('AuthLink', () => {
     const { m, link, sent } = setup();
     m.startRefresh();
     const p = execute(link, 1);
-    await flush();
+    await flushEventLoop();
     expect(sent).toHaveLength(0);
     m.succeed('t2');
     await p.settled;
@@ -86,7 +87,7 @@ describe('AuthLink', () => {
     const p = execute(link, 1);
     p.unsubscribe();
     m.succeed('t2');
-    await flush();
+    await flushEventLoop();
     expect(sent).toHaveLength(0);
     expect(p.outcome.done).toBe(false);
   });

@@ -18,8 +18,9 @@ import { createTokenRefreshLink } from '../../src/links/create.js';
 import { carriedToken } from '../../src/links/operation-state.js';
 import { ProactiveRefreshLink } from '../../src/links/proactive-refresh-link.js';
 import { TokenManager } from '../../src/token/manager.js';
+import { flushEventLoop } from '../support/flush.js';
 import { asManager, FakeManager } from './fake-manager.js';
-import { execute, flush, stubLink } from './stub.js';
+import { execute, stubLink } from './stub.js';
 
 const UNAUTH = { errors: [{ message: 'no', extensions: { code: 'UNAUTHENTICATED' } }] };
 
@@ -40,7 +41,7 @@ describe('each link on its own', () => {
       stub.link,
     ]);
     const p = execute(link, 1);
-    await flush();
+    await flushEventLoop();
     // It knew which token failed without an AuthLink: the manager's at the time it was sent.
     expect(m.refreshCalls).toEqual(['t1']);
     m.succeed('t2');
@@ -54,7 +55,7 @@ describe('each link on its own', () => {
     const link = ApolloLink.from([new ProactiveRefreshLink(asManager(m)), stub.link]);
     m.startRefresh();
     const p = execute(link, 1);
-    await flush();
+    await flushEventLoop();
     expect(stub.sent).toHaveLength(0);
     m.succeed('t2');
     await p.settled;
@@ -74,7 +75,7 @@ describe('each link on its own', () => {
       stub.link,
     ]);
     const p = execute(link, 1);
-    await flush();
+    await flushEventLoop();
     m.succeed('t2');
     expect((await p.settled).values).toEqual([{ data: { echo: 1 } }]);
     expect(stub.sent.map((s) => s.headers)).toEqual([{ 'x-token': 'T t1' }, { 'x-token': 'T t2' }]);
@@ -152,7 +153,7 @@ describe('teardown', () => {
     await Promise.all(outcomes);
     expect(stub.sent).toHaveLength(1_000);
     // Each queue lets go of the manager once idle, a few ticks after its last operation.
-    await flush();
+    await flushEventLoop();
     expect(listeners.active).toBe(0);
     manager.dispose();
   });

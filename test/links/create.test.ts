@@ -4,8 +4,9 @@ import { of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createTokenRefreshLink } from '../../src/links/create.js';
 import { carriedToken } from '../../src/links/operation-state.js';
+import { flushEventLoop } from '../support/flush.js';
 import { asManager, FakeManager } from './fake-manager.js';
-import { execute, flush, stubLink } from './stub.js';
+import { execute, stubLink } from './stub.js';
 
 describe('createTokenRefreshLink', () => {
   it('chains auth, hold and retry, passing each link its options', async () => {
@@ -25,10 +26,10 @@ describe('createTokenRefreshLink', () => {
       stub.link,
     ]);
     const first = execute(link, 1);
-    await flush();
+    await flushEventLoop();
     // Arrives during the reactive refresh: held, then sent with the new token.
     const second = execute(link, 2);
-    await flush();
+    await flushEventLoop();
     expect(stub.sent.map((s) => s.n)).toEqual([1]);
     m.succeed('t2');
     const outs = await Promise.all([first.settled, second.settled]);

@@ -6,17 +6,7 @@
 import { SessionExpiredError } from '../../src/token/errors.js';
 import type { TokenManager } from '../../src/token/manager.js';
 import type { TokenManagerEvents, TokenStatus } from '../../src/token/types.js';
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-  reject: (error: unknown) => void;
-}
-function deferred<T>(): Deferred<T> {
-  const d = {} as Deferred<T>;
-  d.promise = new Promise<T>((resolve, reject) => Object.assign(d, { resolve, reject }));
-  return d;
-}
+import { type Deferred, deferred } from '../support/deferred.js';
 
 type Events = { [K in keyof TokenManagerEvents]: Set<TokenManagerEvents[K]> };
 
@@ -41,7 +31,7 @@ export class FakeManager {
   }
 
   listenerCount(): number {
-    return Object.values(this.#events).reduce((n, s) => n + s.size, 0);
+    return Object.values(this.#events).reduce((count, listeners) => count + listeners.size, 0);
   }
 
   peekAccessToken(): string | null | undefined {
@@ -67,50 +57,50 @@ export class FakeManager {
       this.#flight = deferred<string>();
       this.#flight.promise.catch(() => {});
       this.#setStatus('refreshing');
-      for (const l of this.#events.refreshing) l();
+      for (const listener of this.#events.refreshing) listener();
     }
     return this.#flight.promise;
   }
 
   succeed(token: string): void {
-    const f = this.#take();
+    const flight = this.#take();
     this.token = token;
-    for (const l of this.#events.tokens) l({ accessToken: token });
+    for (const listener of this.#events.tokens) listener({ accessToken: token });
     this.#setStatus('authenticated');
-    f.resolve(token);
+    flight.resolve(token);
   }
 
   fail(error: Parameters<TokenManagerEvents['refreshFailed']>[0], endSession = false): void {
-    const f = this.#take();
-    for (const l of this.#events.refreshFailed) l(error);
+    const flight = this.#take();
+    for (const listener of this.#events.refreshFailed) listener(error);
     if (endSession) {
       this.token = null;
-      for (const l of this.#events.logout) l(error);
+      for (const listener of this.#events.logout) listener(error);
     }
     this.#setStatus(endSession ? 'unauthenticated' : 'authenticated');
-    f.reject(error);
+    flight.reject(error);
   }
 
   /** `logout(reason)` during a refresh: aborts it, emits only `logout`. */
   logout(reason: unknown): void {
-    const f = this.#flight;
+    const flight = this.#flight;
     this.#flight = undefined;
     this.token = null;
-    for (const l of this.#events.logout) l(reason);
+    for (const listener of this.#events.logout) listener(reason);
     this.#setStatus('unauthenticated');
-    f?.reject(new SessionExpiredError(undefined, { cause: reason }));
+    flight?.reject(new SessionExpiredError(undefined, { cause: reason }));
   }
 
   #take(): Deferred<string> {
-    const f = this.#flight;
-    if (!f) throw new Error('no refresh running');
+    const flight = this.#flight;
+    if (!flight) throw new Error('no refresh running');
     this.#flight = undefined;
-    return f;
+    return flight;
   }
 
-  #setStatus(s: TokenStatus): void {
-    this.status = s;
-    for (const l of this.#events.status) l(s);
+  #setStatus(status: TokenStatus): void {
+    this.status = status;
+    for (const listener of this.#events.status) listener(status);
   }
 }
 

@@ -1,42 +1,23 @@
 import { CombinedGraphQLErrors, LinkError, ServerError } from '@apollo/client/errors';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import {
+  EchoDocument,
+  PublicEchoDocument,
+  RenameDocument,
+} from '../../fixtures/__generated__/graphql.js';
 import type { RefreshMode, UnauthenticatedForm } from '../../fixtures/server/types.js';
 import { RefreshFailedError, SessionExpiredError } from '../../src/token/errors.js';
-import { burst, ECHO, type Harness, harness, PUBLIC_ECHO, RENAME } from './harness.js';
-import { flush } from './stub.js';
+import { flushEventLoop } from '../support/flush.js';
+import { burst, currentToken, untilRefreshing, useHarness } from './harness.js';
 
-const open: Harness[] = [];
-const start = async (...args: Parameters<typeof harness>) => {
-  const h = await harness(...args);
-  open.push(h);
-  return h;
-};
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((h) => h.close()));
-});
-
-/** Resolves when the manager's next refresh starts. */
-const untilRefreshing = (h: Harness) =>
-  new Promise<void>((resolve) => {
-    const off = h.manager.on('refreshing', () => {
-      off();
-      resolve();
-    });
-  });
-
-/** The token the manager holds now (never logged). */
-const current = async (h: Harness) => {
-  const t = await h.manager.getAccessToken();
-  if (!t) throw new Error('logged out');
-  return t;
-};
+const { start } = useHarness();
 
 describe('links against the real server', () => {
   it('expired token, 500 concurrent: 1 refresh, no request with the old token, 500 successes', async () => {
     const h = await start();
-    const old = await current(h);
+    const old = await currentToken(h);
     h.server.resetCounters();
-    h.clock.t += 61_000;
+    h.expireAccessToken();
     const { ok, errors } = await burst(h, 500);
     expect(errors).toEqual([]);
     expect(ok).toBe(500);
@@ -44,7 +25,7 @@ describe('links against the real server', () => {
     expect(c.refreshes).toBe(1);
     expect(c.requests + c.refreshes).toBe(501);
     expect(c.requestTokens.filter((t) => t === old)).toHaveLength(0);
-    expect(new Set(c.requestTokens)).toEqual(new Set([await current(h)]));
+    expect(new Set(c.requestTokens)).toEqual(new Set([await currentToken(h)]));
     expect(c.unauthorized).toBe(0);
   });
 
@@ -56,7 +37,7 @@ describe('links against the real server', () => {
     for (let b = 0; b < 20; b++) {
       const r = await burst(h, 10, b * 10);
       errors.push(...r.errors);
-      h.clock.t += 7_000;
+      h.clock.now += 7_000;
     }
     expect(errors).toEqual([]);
     const c = h.server.counters;
@@ -69,7 +50,7 @@ describe('links against the real server', () => {
     const h = await start();
     const seen: number[][] = [];
     for (let run = 0; run < 3; run++) {
-      h.server.revokeAccessToken(await current(h));
+      h.server.revokeAccessToken(await currentToken(h));
       h.server.resetCounters();
       const { ok, errors } = await burst(h, 500, run * 1000);
       const c = h.server.counters;
@@ -83,9 +64,9 @@ describe('links against the real server', () => {
   it('single-use refresh tokens, 50 concurrent (expired, then revoked): 0 errors, no reuse', async () => {
     const h = await start({ server: { rotateRefreshTokens: true } });
     h.server.resetCounters();
-    h.clock.t += 61_000;
+    h.expireAccessToken();
     const a = await burst(h, 50);
-    h.server.revokeAccessToken(await current(h));
+    h.server.revokeAccessToken(await currentToken(h));
     const b = await burst(h, 50, 50);
     expect([...a.errors, ...b.errors]).toEqual([]);
     expect(h.server.counters.refreshes).toBe(2);
@@ -95,7 +76,7 @@ describe('links against the real server', () => {
   it('refresh answers 401: every operation fails with SESSION_EXPIRED, logout once, 1 refresh', async () => {
     const h = await start();
     h.server.knobs.refresh = '401';
-    h.clock.t += 61_000;
+    h.expireAccessToken();
     h.server.resetCounters();
     const { ok, errors } = await burst(h, 20);
     expect(ok).toBe(0);
@@ -114,7 +95,7 @@ describe('links against the real server', () => {
   it('refresh answers 401 after the server rejected the token: SESSION_EXPIRED for all (reactive)', async () => {
     const h = await start();
     h.server.knobs.refresh = '401';
-    h.server.revokeAccessToken(await current(h));
+    h.server.revokeAccessToken(await currentToken(h));
     h.server.resetCounters();
     const { errors } = await burst(h, 20);
     expect(errors.filter((e) => SessionExpiredError.is(e))).toHaveLength(20);
@@ -127,7 +108,7 @@ describe('links against the real server', () => {
     it(`refresh ${mode}: REFRESH_FAILED, session kept, the next operation recovers`, async () => {
       const h = await start({ manager: { refreshTimeoutMs: 200 } });
       h.server.knobs.refresh = mode;
-      h.clock.t += 61_000;
+      h.expireAccessToken();
       h.server.resetCounters();
       const { errors } = await burst(h, 20);
       expect(errors).toHaveLength(20);
@@ -161,7 +142,7 @@ describe('links against the real server', () => {
   ] as UnauthenticatedForm[]) {
     it(`recovers from the "${form}" unauthenticated form`, async () => {
       const h = await start({ server: { unauthenticatedAs: form } });
-      h.server.revokeAccessToken(await current(h));
+      h.server.revokeAccessToken(await currentToken(h));
       h.server.resetCounters();
       expect(await h.echo(5)).toBe(5);
       expect(h.server.counters).toMatchObject({ requests: 2, unauthorized: 1, refreshes: 1 });
@@ -174,7 +155,7 @@ describe('links against the real server', () => {
 
   it('unsubscribing while held: the server never sees the operation', async () => {
     const h = await start({ server: { refreshLatencyMs: 100 } });
-    h.clock.t += 61_000;
+    h.expireAccessToken();
     h.server.resetCounters();
     const started = untilRefreshing(h);
     const first = h.echo(1); // its expired token starts the refresh
@@ -182,11 +163,11 @@ describe('links against the real server', () => {
     const refreshing = h.manager.refresh();
     let delivered = false;
     const sub = h.client
-      .watchQuery({ query: ECHO, variables: { n: 999 }, fetchPolicy: 'no-cache' })
+      .watchQuery({ query: EchoDocument, variables: { n: 999 }, fetchPolicy: 'no-cache' })
       .subscribe((r) => {
         delivered ||= r.data !== undefined;
       });
-    await flush(); // let the operation reach the queue
+    await flushEventLoop(); // let the operation reach the queue
     sub.unsubscribe();
     await refreshing;
     expect(await first).toBe(1);
@@ -202,7 +183,7 @@ describe('links against the real server', () => {
     const refreshing = h.manager.refresh().catch((e: unknown) => e);
     await started;
     const ops = burst(h, 10);
-    await flush();
+    await flushEventLoop();
     await h.manager.logout('user signed out');
     const { errors } = await ops;
     expect(errors.filter((e) => SessionExpiredError.is(e))).toHaveLength(10);
@@ -219,7 +200,7 @@ describe('links against the real server', () => {
     const hanging = h.manager.refresh().catch((e: unknown) => e);
     await started;
     const { data } = await h.client.query({
-      query: PUBLIC_ECHO,
+      query: PublicEchoDocument,
       variables: { n: 3 },
       fetchPolicy: 'no-cache',
       context: { tokenRefresh: { skip: true } },
@@ -231,9 +212,12 @@ describe('links against the real server', () => {
 
   it('a mutation with an expired token is sent once, after the refresh', async () => {
     const h = await start();
-    h.clock.t += 61_000;
+    h.expireAccessToken();
     h.server.resetCounters();
-    const { data } = await h.client.mutate({ mutation: RENAME, variables: { name: 'Ada' } });
+    const { data } = await h.client.mutate({
+      mutation: RenameDocument,
+      variables: { name: 'Ada' },
+    });
     expect(data).toEqual({ rename: { __typename: 'User', id: 'alice', name: 'Ada' } });
     expect(h.server.counters).toMatchObject({ requests: 1, refreshes: 1, unauthorized: 0 });
   });
@@ -241,7 +225,7 @@ describe('links against the real server', () => {
   it('a logged-out user: operations go without a header', async () => {
     const h = await start({ login: false });
     const { data } = await h.client.query({
-      query: PUBLIC_ECHO,
+      query: PublicEchoDocument,
       variables: { n: 4 },
       fetchPolicy: 'no-cache',
     });
@@ -255,9 +239,9 @@ describe('links against the real server', () => {
   it('errorPolicy "all": the typed error is result.error', async () => {
     const h = await start();
     h.server.knobs.refresh = '500';
-    h.clock.t += 61_000;
+    h.expireAccessToken();
     const result = await h.client.query({
-      query: ECHO,
+      query: EchoDocument,
       variables: { n: 1 },
       fetchPolicy: 'no-cache',
       errorPolicy: 'all',

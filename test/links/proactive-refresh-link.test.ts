@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { AuthLink } from '../../src/links/auth-link.js';
 import { ProactiveRefreshLink } from '../../src/links/proactive-refresh-link.js';
 import { RefreshFailedError, SessionExpiredError } from '../../src/token/errors.js';
+import { flushEventLoop } from '../support/flush.js';
 import { asManager, FakeManager } from './fake-manager.js';
-import { execute, flush, stubLink } from './stub.js';
+import { execute, stubLink } from './stub.js';
 
 const setup = (
   options?: ProactiveRefreshLink.Options,
@@ -33,7 +34,7 @@ describe('ProactiveRefreshLink', () => {
     const { m, link, sent } = setup();
     m.startRefresh();
     const ops = [1, 2, 3].map((n) => execute(link, n));
-    await flush();
+    await flushEventLoop();
     expect(sent).toHaveLength(0);
     // Held in the queue, not in AuthLink: nobody has asked for a token yet.
     expect(m.getCalls).toBe(0);
@@ -60,7 +61,7 @@ describe('ProactiveRefreshLink', () => {
       stub.link,
     ]);
     const p = execute(link, 1);
-    await flush();
+    await flushEventLoop();
     expect(stub.sent).toHaveLength(0);
     m.succeed('t2');
     await p.settled;
@@ -83,7 +84,7 @@ describe('ProactiveRefreshLink', () => {
     const { m, link, sent } = setup();
     m.startRefresh();
     const ops = [1, 2].map((n) => execute(link, n));
-    await flush();
+    await flushEventLoop();
     const failure = new RefreshFailedError();
     m.fail(failure);
     const outs = await Promise.all(ops.map((o) => o.settled));
@@ -98,7 +99,7 @@ describe('ProactiveRefreshLink', () => {
     const { m, link, sent } = setup();
     m.startRefresh();
     const op = execute(link, 1);
-    await flush();
+    await flushEventLoop();
     m.fail(new SessionExpiredError(), true);
     const out = await op.settled;
     expect(SessionExpiredError.is(out.error)).toBe(true);
@@ -123,16 +124,16 @@ describe('ProactiveRefreshLink', () => {
     m.startRefresh();
     const gone = execute(link, 1);
     const kept = execute(link, 2);
-    await flush();
+    await flushEventLoop();
     gone.unsubscribe();
     m.succeed('t2');
     await kept.settled;
-    await flush();
+    await flushEventLoop();
     expect(sent.map((s) => s.n)).toEqual([2]);
     expect(gone.outcome.done).toBe(false);
     // An empty queue means the next operation is not held behind a leftover entry.
     const p = execute(link, 3);
-    await flush();
+    await flushEventLoop();
     expect(p.outcome.done).toBe(true);
   });
 
@@ -154,19 +155,19 @@ describe('ProactiveRefreshLink', () => {
     });
     m.startRefresh();
     const ops = [1, 2, 3, 4, 5].map((n) => execute(link, n));
-    await flush();
+    await flushEventLoop();
     m.succeed('t2');
-    await flush();
+    await flushEventLoop();
     expect(sent).toHaveLength(2);
     // Arriving while held operations drain: queued behind them, not sent ahead.
     const late = execute(link, 6);
-    await flush();
+    await flushEventLoop();
     expect(sent).toHaveLength(2);
     for (let i = 0; sent.length < 6 && i < 10; i++) {
       const s = answers.shift();
       s?.next({ data: { echo: 0 } });
       s?.complete();
-      await flush();
+      await flushEventLoop();
     }
     for (const s of answers) {
       s.next({ data: { echo: 0 } });

@@ -1,10 +1,9 @@
 /** Helpers for unit tests of one link: a recording terminating link and a promise runner. */
 import { ApolloClient, ApolloLink, InMemoryCache } from '@apollo/client';
-import { type DocumentNode, parse } from 'graphql';
 import { Observable, of } from 'rxjs';
+import { EchoDocument } from '../../fixtures/__generated__/graphql.js';
 import { carriedToken, isRetry } from '../../src/links/operation-state.js';
 
-export const QUERY: DocumentNode = parse('query Echo($n: Int!) { echo(n: $n) }');
 export const client = new ApolloClient({ cache: new InMemoryCache(), link: ApolloLink.empty() });
 
 export interface Sent {
@@ -19,19 +18,20 @@ export interface Sent {
 type Respond = (op: ApolloLink.Operation, attempt: number) => Observable<ApolloLink.Result>;
 
 /** A terminating link that records what it sends (headers read when built, as HttpLink does). */
-export function stubLink(respond: Respond = (op) => of({ data: { echo: op.variables.n } })) {
+export function stubLink(
+  respond: Respond = (operation) => of({ data: { echo: operation.variables.n } }),
+) {
   const sent: Sent[] = [];
-  const link = new ApolloLink((op) => {
-    const c = op.getContext();
-    const s: Sent = {
-      headers: { ...c.headers },
-      token: carriedToken(op),
-      retry: isRetry(op),
-      n: op.variables.n,
+  const link = new ApolloLink((operation) => {
+    const attempt: Sent = {
+      headers: { ...operation.getContext().headers },
+      token: carriedToken(operation),
+      retry: isRetry(operation),
+      n: operation.variables.n,
     };
-    return new Observable((o) => {
-      sent.push(s);
-      return respond(op, sent.length).subscribe(o);
+    return new Observable((observer) => {
+      sent.push(attempt);
+      return respond(operation, sent.length).subscribe(observer);
     });
   });
   return { link, sent };
@@ -52,14 +52,14 @@ export function execute(
   const outcome: Outcome = { values: [], done: false };
   let unsubscribe = () => {};
   const settled = new Promise<Outcome>((resolve) => {
-    const sub = ApolloLink.execute(
+    const subscription = ApolloLink.execute(
       link,
-      { query: QUERY, variables: { n }, ...(context && { context }) },
+      { query: EchoDocument, variables: { n }, ...(context && { context }) },
       { client },
     ).subscribe({
-      next: (v) => outcome.values.push(v),
-      error: (e: unknown) => {
-        outcome.error = e;
+      next: (value) => outcome.values.push(value),
+      error: (error: unknown) => {
+        outcome.error = error;
         outcome.done = true;
         resolve(outcome);
       },
@@ -68,12 +68,7 @@ export function execute(
         resolve(outcome);
       },
     });
-    unsubscribe = () => sub.unsubscribe();
+    unsubscribe = () => subscription.unsubscribe();
   });
   return { outcome, settled, unsubscribe };
 }
-
-/** Lets every pending promise callback run (a few macrotask turns, no timers of our own). */
-export const flush = async (turns = 5) => {
-  for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
-};

@@ -13,20 +13,20 @@ import type { TestServer } from '../../fixtures/server/types.js';
 import { SessionExpiredError } from '../../src/token/errors.js';
 import { TokenManager } from '../../src/token/manager.js';
 import type { RefreshFunction } from '../../src/token/types.js';
-import { deferred } from '../token/helpers.js';
+import { deferred } from '../support/deferred.js';
 import { counted, newRenders, probes } from './probes.js';
 
 // Tells React that updates are wrapped in `act` (no "not wrapped in act" warnings).
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
 let server: TestServer;
-let clock: { t: number };
+let clock: { now: number };
 let roots: Root[];
 let managers: TokenManager[];
 
 beforeEach(async () => {
-  clock = { t: Date.now() };
-  server = await startTestServer({ accessTtlMs: 60_000, now: () => clock.t });
+  clock = { now: Date.now() };
+  server = await startTestServer({ accessTtlMs: 60_000, now: () => clock.now });
   roots = [];
   managers = [];
 });
@@ -47,7 +47,7 @@ function newManager(gate?: () => Promise<void>) {
   };
   const manager = new TokenManager({
     refresh,
-    now: () => clock.t,
+    now: () => clock.now,
     refreshBeforeExpiryMs: 5_000,
     retry: { attempts: 1 },
   });
@@ -118,14 +118,14 @@ describe('useTokenExpiry', () => {
     await act(() => manager.setTokens(tokens));
     const first = manager.expiresAt;
     // The server's 60 s token (`exp − iat`), judged from the moment it arrived.
-    expect(first).toBe(clock.t + 60_000);
+    expect(first).toBe(clock.now + 60_000);
     expect(view.text('expiry')).toBe(String(first));
 
     // Ten seconds later, a refresh brings a token that expires ten seconds later.
-    clock.t += 10_000;
+    clock.now += 10_000;
     await act(() => manager.refresh());
     const second = manager.expiresAt;
-    expect(second).toBe(clock.t + 60_000);
+    expect(second).toBe(clock.now + 60_000);
     expect(second).toBeGreaterThan(first ?? Infinity - 1);
     expect(view.text('expiry')).toBe(String(second));
 

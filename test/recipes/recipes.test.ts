@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EchoDocument } from '../../fixtures/__generated__/graphql.js';
 import { startTestServer } from '../../fixtures/server/index.js';
 import { httpRefresh } from '../../fixtures/server/refresh.js';
 import type { TestServer } from '../../fixtures/server/types.js';
@@ -17,7 +18,6 @@ import { createTokenRefreshLink } from '../../src/links/create.js';
 import { TokenRefreshError } from '../../src/token/errors.js';
 import { TokenManager } from '../../src/token/manager.js';
 import type { TokenStorage } from '../../src/token/types.js';
-import { ECHO } from '../links/harness.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 let dir: string;
@@ -84,7 +84,7 @@ function appState() {
   const listeners = new Set<(state: string) => void>();
   const state: AppStateLike & { set(next: string): void; readonly listeners: number } = {
     addEventListener(_type, listener) {
-      const own = (s: string) => listener(s); // a subscription of its own, even for one function
+      const own = (next: string) => listener(next); // a subscription of its own, even for one function
       listeners.add(own);
       return { remove: () => void listeners.delete(own) };
     },
@@ -99,7 +99,7 @@ function appState() {
 }
 
 let server: TestServer;
-let clock: { t: number };
+let clock: { now: number };
 const managers: TokenManager[] = [];
 const clients: ApolloClient[] = [];
 
@@ -112,8 +112,8 @@ afterAll(async () => {
 });
 
 async function startServer(options: { rotateRefreshTokens?: boolean } = {}) {
-  clock = { t: Date.now() };
-  server = await startTestServer({ accessTtlMs: 60_000, now: () => clock.t, ...options });
+  clock = { now: Date.now() };
+  server = await startTestServer({ accessTtlMs: 60_000, now: () => clock.now, ...options });
 }
 afterEach(async () => {
   for (const client of clients.splice(0)) client.stop();
@@ -125,7 +125,7 @@ afterEach(async () => {
 function app(storage?: TokenStorage) {
   const manager = new TokenManager({
     refresh: httpRefresh(server.refreshUrl),
-    now: () => clock.t,
+    now: () => clock.now,
     refreshBeforeExpiryMs: 5_000,
     ...(storage && { storage }),
   });
@@ -136,7 +136,8 @@ function app(storage?: TokenStorage) {
   managers.push(manager);
   clients.push(client);
   const echo = async (n: number) =>
-    (await client.query({ query: ECHO, variables: { n }, fetchPolicy: 'no-cache' })).data?.echo;
+    (await client.query({ query: EchoDocument, variables: { n }, fetchPolicy: 'no-cache' })).data
+      ?.echo;
   return { manager, echo };
 }
 
@@ -175,14 +176,14 @@ describe('secure storage adapter', () => {
       expect(second.manager.status).toBe('authenticated');
       expect(server.counters.refreshes).toBe(0);
       // In the background overnight: the next operation refreshes, and the new pair is stored.
-      clock.t += 8 * 3_600_000;
+      clock.now += 8 * 3_600_000;
       expect(await second.echo(3)).toBe(3);
       expect(server.counters.refreshes).toBe(1);
       second.manager.dispose();
 
       // Third start: the rotated refresh token was stored, so the next refresh is accepted.
       const third = app(storage());
-      clock.t += 8 * 3_600_000;
+      clock.now += 8 * 3_600_000;
       expect(await third.echo(4)).toBe(4);
       expect(server.counters.refreshes).toBe(2);
       expect(server.counters.reuseDetections).toBe(0);
@@ -232,7 +233,7 @@ describe('refresh on resume', () => {
 
     state.set('inactive');
     state.set('background');
-    clock.t += 8 * 3_600_000; // asleep overnight: the token expired
+    clock.now += 8 * 3_600_000; // asleep overnight: the token expired
     const refreshed = new Promise<void>((resolve) => manager.on('tokens', () => resolve()));
     // Some platforms report `active` more than once on the way back.
     state.set('inactive');
@@ -268,7 +269,7 @@ describe('refresh on resume', () => {
     const state = appState();
     refreshOnResume(manager, state);
     server.knobs.refresh = '401';
-    clock.t += 8 * 3_600_000;
+    clock.now += 8 * 3_600_000;
     const loggedOut = new Promise<void>((resolve) => manager.on('logout', () => resolve()));
     state.set('active');
     await loggedOut;

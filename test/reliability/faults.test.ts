@@ -8,20 +8,13 @@ import { ApolloClient, InMemoryCache } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { TicksDocument } from '../../fixtures/__generated__/graphql.js';
 import { startTestServer } from '../../fixtures/server/index.js';
 import type { RefreshMode, TestServer, TestServerKnobs } from '../../fixtures/server/types.js';
 import { memoryStorage, type TokenManagerOptions } from '../../src/index.js';
 import { createAuthWsClient } from '../../src/ws.js';
-import {
-  classify,
-  clientFor,
-  createProxy,
-  managerFor,
-  run,
-  TICKS,
-  tally,
-  until,
-} from './harness.js';
+import { describeError, tally } from '../support/outcomes.js';
+import { clientFor, createProxy, managerFor, run, until } from './harness.js';
 import { createLeakCheck } from './leaks.js';
 
 const N = 4;
@@ -55,13 +48,13 @@ beforeEach(reset);
 
 /** A session whose access token is already expired (so the first operation refreshes) or valid. */
 async function session(state: 'expired' | 'valid', options: Partial<TokenManagerOptions> = {}) {
-  const s = await server.login();
+  const signedIn = await server.login();
   const accessToken =
-    state === 'expired' ? await server.signAccessToken({ ttlMs: -60_000 }) : s.accessToken;
-  leaks.secret(s.accessToken, s.refreshToken, accessToken);
+    state === 'expired' ? await server.signAccessToken({ ttlMs: -60_000 }) : signedIn.accessToken;
+  leaks.secret(signedIn.accessToken, signedIn.refreshToken, accessToken);
   const manager = managerFor(server, leaks, {
     ...options,
-    storage: memoryStorage({ accessToken, refreshToken: s.refreshToken }),
+    storage: memoryStorage({ accessToken, refreshToken: signedIn.refreshToken }),
   });
   let logouts = 0;
   manager.on('logout', () => logouts++);
@@ -71,7 +64,8 @@ async function session(state: 'expired' | 'valid', options: Partial<TokenManager
 interface Row {
   name: string;
   state: 'expired' | 'valid';
-  knobs: (k: TestServerKnobs) => void;
+  /** Set on the server for the row (the others stay healthy). */
+  knobs: Partial<TestServerKnobs>;
   options?: Partial<TokenManagerOptions>;
   /** Revoke the valid access token first (the server rejects it before its exp). */
   revoke?: boolean;
@@ -83,6 +77,7 @@ interface Row {
   next: string;
 }
 
+/** A broken refresh endpoint; the session's access token already expired. */
 const refreshRow = (
   mode: RefreshMode,
   sees: string,
@@ -93,14 +88,29 @@ const refreshRow = (
 ): Row => ({
   name: `refresh ${mode}`,
   state: 'expired',
-  knobs: (k) => {
-    k.refresh = mode;
-  },
+  knobs: { refresh: mode },
   sees,
   refreshes,
   requests,
   next,
   ...(options && { options }),
+});
+
+/** A broken GraphQL endpoint under a valid token: by default no refresh, one request each. */
+const graphqlRow = (
+  name: string,
+  knobs: Partial<TestServerKnobs>,
+  sees: string,
+  expected: Partial<Pick<Row, 'revoke' | 'refreshes' | 'requests'>> = {},
+): Row => ({
+  name,
+  state: 'valid',
+  knobs,
+  sees,
+  refreshes: 0,
+  requests: N,
+  next: 'ok',
+  ...expected,
 });
 
 const rows: Row[] = [
@@ -120,51 +130,19 @@ const rows: Row[] = [
   // Signed out, the next operation goes without a header; the server's UNAUTHENTICATED makes
   // the link try one cookie-style refresh (refreshToken undefined), which the server refuses.
   refreshRow('401', `SESSION_EXPIRED×${N}`, 1, 0, 'SESSION_EXPIRED'),
-  {
-    name: 'graphql connection reset (1 request)',
-    state: 'valid',
-    knobs: (k) => {
-      k.graphqlDrop = 1;
-    },
-    sees: `ok×${N - 1}, TypeError×1`,
-    refreshes: 0,
-    requests: N,
-    next: 'ok',
-  },
-  {
-    name: 'graphql 502 (1 request)',
-    state: 'valid',
-    knobs: (k) => {
-      k.graphql502 = 1;
-    },
-    sees: `HTTP 502×1, ok×${N - 1}`,
-    refreshes: 0,
-    requests: N,
-    next: 'ok',
-  },
-  {
-    name: 'graphql slow (300 ms)',
-    state: 'valid',
-    knobs: (k) => {
-      k.graphqlLatencyMs = 300;
-    },
-    sees: `ok×${N}`,
-    refreshes: 0,
-    requests: N,
-    next: 'ok',
-  },
-  {
-    name: 'graphql slow + token revoked',
-    state: 'valid',
+  graphqlRow(
+    'graphql connection reset (1 request)',
+    { graphqlDrop: 1 },
+    `ok×${N - 1}, TypeError×1`,
+  ),
+  graphqlRow('graphql 502 (1 request)', { graphql502: 1 }, `HTTP 502×1, ok×${N - 1}`),
+  graphqlRow('graphql slow (300 ms)', { graphqlLatencyMs: 300 }, `ok×${N}`),
+  // Each operation is rejected once, all wait for one refresh, each is retried once.
+  graphqlRow('graphql slow + token revoked', { graphqlLatencyMs: 100 }, `ok×${N}`, {
     revoke: true,
-    knobs: (k) => {
-      k.graphqlLatencyMs = 100;
-    },
-    sees: `ok×${N}`,
     refreshes: 1,
     requests: 2 * N,
-    next: 'ok',
-  },
+  }),
 ];
 
 describe('HTTP faults', () => {
@@ -172,30 +150,35 @@ describe('HTTP faults', () => {
     const { manager, client, logouts } = await session(row.state, row.options);
     try {
       if (row.revoke) {
-        const t = await manager.getAccessToken();
-        if (t) server.revokeAccessToken(t);
+        const token = await manager.getAccessToken();
+        if (token) server.revokeAccessToken(token);
       }
-      row.knobs(server.knobs);
+      Object.assign(server.knobs, row.knobs);
       const base = N * 100;
       const started = performance.now();
       const outcomes = await Promise.all(
         Array.from({ length: N }, (_, i) => run(client, base + i, leaks)),
       );
       const ms = Math.round(performance.now() - started);
-      const c = server.counters;
-      leaks.secret(...c.requestTokens, ...c.refreshTokensSeen);
+      const counters = server.counters;
+      leaks.secret(...counters.requestTokens, ...counters.refreshTokensSeen);
       // Lost: every operation settled (Promise.all returned). Duplicated: no variable was sent
       // more than twice (first attempt + the one retry).
-      const perOp = new Map<unknown, number>();
-      for (const v of c.requestVariables) perOp.set(v.n, (perOp.get(v.n) ?? 0) + 1);
-      const maxSends = Math.max(0, ...perOp.values());
-      const maxConcurrent = c.maxConcurrentRefreshes;
-      const seen = { sees: tally(outcomes), refreshes: c.refreshes, requests: c.requests };
+      const sendsPerOperation = new Map<unknown, number>();
+      for (const { n } of counters.requestVariables)
+        sendsPerOperation.set(n, (sendsPerOperation.get(n) ?? 0) + 1);
+      const maxSends = Math.max(0, ...sendsPerOperation.values());
+      const maxConcurrent = counters.maxConcurrentRefreshes;
+      const seen = {
+        sees: tally(outcomes),
+        refreshes: counters.refreshes,
+        requests: counters.requests,
+      };
 
       reset();
       const after = await run(client, base + 99, leaks);
-      const afterTokens = [...c.requestTokens];
-      const afterRefreshes = c.refreshes;
+      const afterTokens = [...counters.requestTokens];
+      const afterRefreshes = counters.refreshes;
       table.push(
         `| ${row.name} | ${seen.sees} | ${seen.refreshes} | ${seen.requests} | ${maxSends} | ${after} (${afterRefreshes} refresh) | ${logouts()} | ${ms} ms |`,
       );
@@ -219,38 +202,36 @@ describe('HTTP faults', () => {
 
 describe('ws faults', () => {
   /** A subscription through createAuthWsClient; records every tick and error the app sees. */
-  async function subscription(wsUrl: string, retryWait = 20) {
-    const s = await server.login();
-    leaks.secret(s.accessToken, s.refreshToken);
-    const manager = managerFor(server, leaks, { storage: memoryStorage(s) });
+  async function subscription(wsUrl: string) {
+    const signedIn = await server.login();
+    leaks.secret(signedIn.accessToken, signedIn.refreshToken);
+    const manager = managerFor(server, leaks, { storage: memoryStorage(signedIn) });
     const ws = createAuthWsClient(manager, {
       url: wsUrl,
       webSocketImpl: WebSocket,
       retryAttempts: 5,
-      retryWait: () => new Promise((r) => setTimeout(r, retryWait)),
+      retryWait: () => new Promise((resolve) => setTimeout(resolve, 20)),
     });
     const client = new ApolloClient({ link: new GraphQLWsLink(ws), cache: new InMemoryCache() });
     const ticks: number[] = [];
     const errors: string[] = [];
     let completed = false;
-    const sub = client.subscribe({ query: TICKS, variables: { intervalMs: 10 } }).subscribe({
-      next: (r) => {
-        if (r.error) {
-          leaks.error(r.error);
-          errors.push(classify(r.error));
-          return;
-        }
-        const n = (r.data as { ticks?: unknown } | undefined)?.ticks;
-        if (typeof n === 'number') ticks.push(n);
-      },
-      error: (e: unknown) => {
-        leaks.error(e);
-        errors.push(classify(e));
-      },
-      complete: () => {
-        completed = true;
-      },
-    });
+    const seeError = (error: unknown) => {
+      leaks.error(error);
+      errors.push(describeError(error));
+    };
+    const sub = client
+      .subscribe({ query: TicksDocument, variables: { intervalMs: 10 } })
+      .subscribe({
+        next: (result) => {
+          if (result.error) seeError(result.error);
+          else if (typeof result.data?.ticks === 'number') ticks.push(result.data.ticks);
+        },
+        error: seeError,
+        complete: () => {
+          completed = true;
+        },
+      });
     return {
       manager,
       ticks,
@@ -264,86 +245,99 @@ describe('ws faults', () => {
       },
     };
   }
+  type Subscription = Awaited<ReturnType<typeof subscription>>;
 
-  const record = (name: string, sees: string, c: TestServer['counters'], ticks: number) =>
+  /** Adds the row to the printed table; returns the server's counters, their tokens registered. */
+  const record = (name: string, watched: Subscription) => {
+    const counters = server.counters;
+    leaks.secret(...counters.wsConnections.map((connection) => connection.token));
+    const accepted = counters.wsConnections.filter((connection) => connection.accepted).length;
+    const sees = watched.errors.length ? tally(watched.errors) : 'ok';
     table.push(
-      `| ws: ${name} | ${sees} | ${c.refreshes} | ${c.wsConnections.length} conn (${c.wsConnections.filter((x) => x.accepted).length} accepted) | - | ticks ${ticks} | - | - |`,
+      `| ws: ${name} | ${sees} | ${counters.refreshes} | ${counters.wsConnections.length} conn (${accepted} accepted) | - | ticks ${watched.ticks.length} | - | - |`,
     );
+    return { ...counters, accepted };
+  };
+
+  /**
+   * Waits for three ticks, breaks the connection with `interrupt`, waits for three more (the
+   * subscription resumed), and records the row.
+   */
+  async function resumesAfter(name: string, watched: Subscription, interrupt: () => unknown) {
+    await until(() => watched.ticks.length >= 3, 5_000, 'first ticks');
+    await interrupt();
+    const before = watched.ticks.length;
+    await until(() => watched.ticks.length >= before + 3, 5_000, `ticks after: ${name}`);
+    return record(name, watched);
+  }
+
+  /** Runs `test` with a subscription on `wsUrl`, closed after it whatever happens. */
+  async function withSubscription(wsUrl: string, test: (watched: Subscription) => Promise<void>) {
+    const watched = await subscription(wsUrl);
+    try {
+      await test(watched);
+    } finally {
+      await watched.close();
+    }
+  }
 
   it('server killed and restarted mid-subscription: resumes, no error', async () => {
     const proxy = await createProxy(server.origin);
-    const s = await subscription(proxy.url('/graphql'));
     try {
-      await until(() => s.ticks.length >= 3, 5_000, 'first ticks');
-      await proxy.kill();
-      const before = s.ticks.length;
-      await proxy.start();
-      await until(() => s.ticks.length >= before + 3, 5_000, 'ticks after the restart');
-      const c = server.counters;
-      leaks.secret(...c.wsConnections.map((x) => x.token));
-      record('killed + restarted', s.errors.length ? tally(s.errors) : 'ok', c, s.ticks.length);
-      expect(s.errors).toEqual([]);
-      expect(s.completed()).toBe(false);
-      expect(c.refreshes).toBe(0);
-      expect(c.wsConnections.filter((x) => x.accepted).length).toBe(2);
+      await withSubscription(proxy.url('/graphql'), async (watched) => {
+        const counters = await resumesAfter('killed + restarted', watched, async () => {
+          await proxy.kill();
+          await proxy.start();
+        });
+        expect(watched.errors).toEqual([]);
+        expect(watched.completed()).toBe(false);
+        expect(counters.refreshes).toBe(0);
+        expect(counters.accepted).toBe(2);
+      });
     } finally {
-      await s.close();
       await proxy.kill();
     }
   });
 
-  it('server closes without a reason (1000): resumes, no error', async () => {
-    const s = await subscription(server.wsUrl);
-    try {
-      await until(() => s.ticks.length >= 3, 5_000, 'first ticks');
-      server.closeWsConnections(1000);
-      const before = s.ticks.length;
-      await until(() => s.ticks.length >= before + 3, 5_000, 'ticks after the close');
-      const c = server.counters;
-      record('close 1000, no reason', s.errors.length ? tally(s.errors) : 'ok', c, s.ticks.length);
-      expect(s.errors).toEqual([]);
-      expect(c.refreshes).toBe(0);
-      expect(c.wsConnections.filter((x) => x.accepted).length).toBe(2);
-    } finally {
-      await s.close();
-    }
+  it.each([
+    {
+      title: 'server closes without a reason (1000): resumes, no error',
+      row: 'close 1000, no reason',
+      connect: 'verify',
+      refreshes: 0,
+      interrupt: async () => server.closeWsConnections(1000),
+    },
+    {
+      title: 'token revoked, server closes 4401: one refresh, resumes',
+      row: 'revoked + 4401',
+      connect: 'verify-4401',
+      refreshes: 1,
+      interrupt: async (watched: Subscription) => {
+        const token = await watched.manager.getAccessToken();
+        if (token) server.revokeAccessToken(token);
+        server.closeWsConnections(4401, 'Unauthorized');
+      },
+    },
+  ] as const)('$title', ({ row, connect, refreshes, interrupt }) => {
+    server.knobs.ws.connect = connect;
+    return withSubscription(server.wsUrl, async (watched) => {
+      const counters = await resumesAfter(row, watched, () => interrupt(watched));
+      expect(watched.errors).toEqual([]);
+      expect(counters.refreshes).toBe(refreshes);
+      expect(counters.accepted).toBe(2);
+    });
   });
 
-  it('token revoked, server closes 4401: one refresh, resumes', async () => {
-    server.knobs.ws.connect = 'verify-4401';
-    const s = await subscription(server.wsUrl);
-    try {
-      await until(() => s.ticks.length >= 3, 5_000, 'first ticks');
-      const t = await s.manager.getAccessToken();
-      if (t) server.revokeAccessToken(t);
-      server.closeWsConnections(4401, 'Unauthorized');
-      const before = s.ticks.length;
-      await until(() => s.ticks.length >= before + 3, 5_000, 'ticks after re-auth');
-      const c = server.counters;
-      leaks.secret(...c.wsConnections.map((x) => x.token));
-      record('revoked + 4401', s.errors.length ? tally(s.errors) : 'ok', c, s.ticks.length);
-      expect(s.errors).toEqual([]);
-      expect(c.refreshes).toBe(1);
-      expect(c.wsConnections.filter((x) => x.accepted).length).toBe(2);
-    } finally {
-      await s.close();
-    }
-  });
-
-  it('server rejects every connection (4403 loop): SESSION_EXPIRED, bounded', async () => {
+  it('server rejects every connection (4403 loop): SESSION_EXPIRED, bounded', () => {
     server.knobs.ws.connect = 'reject-all';
-    const s = await subscription(server.wsUrl);
-    try {
-      await until(() => s.errors.length > 0 || s.completed(), 5_000, 'the subscription to end');
-      const c = server.counters;
-      leaks.secret(...c.wsConnections.map((x) => x.token));
-      record('reject-all (4403 loop)', tally(s.errors), c, s.ticks.length);
-      expect(s.errors).toEqual(['SESSION_EXPIRED']);
-      expect(c.refreshes).toBeLessThanOrEqual(1);
-      expect(c.wsConnections.length).toBeLessThanOrEqual(2);
-    } finally {
-      await s.close();
-    }
+    return withSubscription(server.wsUrl, async (watched) => {
+      const ended = () => watched.errors.length > 0 || watched.completed();
+      await until(ended, 5_000, 'the subscription to end');
+      const counters = record('reject-all (4403 loop)', watched);
+      expect(watched.errors).toEqual(['SESSION_EXPIRED']);
+      expect(counters.refreshes).toBeLessThanOrEqual(1);
+      expect(counters.wsConnections.length).toBeLessThanOrEqual(2);
+    });
   });
 });
 

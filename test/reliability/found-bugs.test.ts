@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { memoryStorage, TokenManager, type TokenSet } from '../../src/index.js';
-import { runScenario } from './model.js';
+import { flushEventLoop } from '../support/flush.js';
+import { runScenario, useModelClock } from './model.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -13,10 +14,10 @@ afterEach(() => {
 
 describe('bugs found by the reliability suites (regression guards)', () => {
   it('BUG 1: a refresh superseded by setTokens hands its waiters an already-expiring token', async () => {
-    const t = 1_000_000;
+    const now = 1_000_000;
     const calls: string[] = [];
     const manager = new TokenManager({
-      now: () => t,
+      now: () => now,
       refreshBeforeExpiryMs: 5_000,
       storage: memoryStorage({ accessToken: 'A', refreshToken: 'ra' }),
       refresh: ({ refreshToken, signal }) => {
@@ -27,14 +28,14 @@ describe('bugs found by the reliability suites (regression guards)', () => {
             signal.addEventListener('abort', () => reject(signal.reason)),
           );
         }
-        return Promise.resolve({ accessToken: 'C', refreshToken: 'rc', expiresAt: t + 60_000 });
+        return Promise.resolve({ accessToken: 'C', refreshToken: 'rc', expiresAt: now + 60_000 });
       },
     });
     const waiter = manager.refresh();
-    await new Promise((r) => setImmediate(r));
+    await flushEventLoop(1);
     expect(calls).toEqual(['ra']); // the refresh is in flight
     // The app signs in again with a token that is already inside the refresh margin.
-    await manager.setTokens({ accessToken: 'B', refreshToken: 'rb', expiresAt: t + 1_000 });
+    await manager.setTokens({ accessToken: 'B', refreshToken: 'rb', expiresAt: now + 1_000 });
     // getAccessToken() would never hand out B (it refreshes first); the superseded waiter must not either.
     expect(await manager.getAccessToken()).toBe('C');
     // Before the fix: 'B' (a superseded refresh handed out whatever token was current).
@@ -43,18 +44,16 @@ describe('bugs found by the reliability suites (regression guards)', () => {
   });
 
   it('BUG 1 as the property suite found it (shrunk counterexample)', async () => {
-    vi.useFakeTimers({
-      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
-    });
+    useModelClock();
     const violations = await runScenario({
       initialTtl: null,
       scheduleRefresh: false,
-      cmds: [
-        { k: 'op' },
-        { k: 'setTokens', ttl: null },
-        { k: 'respond', i: 0 },
-        { k: 'setTokens', ttl: 0 },
-        { k: 'refresh', outcome: 'ok', ttl: 6_000 },
+      commands: [
+        { kind: 'op' },
+        { kind: 'setTokens', ttl: null },
+        { kind: 'respond', index: 0 },
+        { kind: 'setTokens', ttl: 0 },
+        { kind: 'refresh', outcome: 'ok', ttl: 6_000 },
       ],
     });
     // Before the fix: ["op 0 sent with at.2, known expiring (…)"]
@@ -63,18 +62,18 @@ describe('bugs found by the reliability suites (regression guards)', () => {
 
   it('BUG 2: a refreshed token shorter-lived than refreshBeforeExpiryMs is sent, and every later call refreshes again', async () => {
     // Tokens living 20 s with the default 30 s margin: a plausible misconfiguration.
-    const t = 1_000_000;
+    const now = 1_000_000;
     let calls = 0;
     const manager = new TokenManager({
-      now: () => t,
-      storage: memoryStorage({ accessToken: 'A', refreshToken: 'r', expiresAt: t - 1 }),
+      now: () => now,
+      storage: memoryStorage({ accessToken: 'A', refreshToken: 'r', expiresAt: now - 1 }),
       refresh: async () => {
         calls++;
-        return { accessToken: `T${calls}`, refreshToken: 'r', expiresAt: t + 20_000 };
+        return { accessToken: `T${calls}`, refreshToken: 'r', expiresAt: now + 20_000 };
       },
     });
     const tokens: (string | null)[] = [];
-    for (let i = 0; i < 5; i++) tokens.push(await manager.getAccessToken());
+    for (let call = 0; call < 5; call++) tokens.push(await manager.getAccessToken());
     // Before the fix: ['T1'…'T5'] and 5 refresh calls: each operation was sent with a token the
     // manager itself counted as expiring, then refreshed again (a refresh per operation). Fixed
     // by using a freshly refreshed token for at least half of its remaining life.
@@ -84,13 +83,15 @@ describe('bugs found by the reliability suites (regression guards)', () => {
   });
 
   it('BUG 2 as the property suite found it (shrunk counterexample)', async () => {
-    vi.useFakeTimers({
-      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
-    });
+    useModelClock();
     const violations = await runScenario({
       initialTtl: 0,
       scheduleRefresh: false,
-      cmds: [{ k: 'op' }, { k: 'refresh', outcome: 'ok', ttl: 1 }, { k: 'unsub', i: 0 }],
+      commands: [
+        { kind: 'op' },
+        { kind: 'refresh', outcome: 'ok', ttl: 1 },
+        { kind: 'unsub', index: 0 },
+      ],
     });
     // Before the fix: ["op 0 sent with at.2, known expiring (…)"]
     expect(violations).toEqual([]);

@@ -1,54 +1,20 @@
 /** Real-server plumbing shared by the fault, security and soak suites. */
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
-import {
-  ApolloClient,
-  ApolloLink,
-  CombinedGraphQLErrors,
-  gql,
-  HttpLink,
-  InMemoryCache,
-  ServerError,
-} from '@apollo/client';
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
+import { EchoDocument } from '../../fixtures/__generated__/graphql.js';
 import { httpRefresh } from '../../fixtures/server/refresh.js';
 import type { TestServer } from '../../fixtures/server/types.js';
 import {
   createTokenRefreshLink,
   TokenManager,
   type TokenManagerOptions,
-  TokenRefreshError,
   type TokenSet,
 } from '../../src/index.js';
+import { describeError } from '../support/outcomes.js';
 import type { LeakCheck } from './leaks.js';
 
 /** Where the harness reports secrets and errors it sees (a full LeakCheck in the suites). */
 export type Sink = Pick<LeakCheck, 'secret' | 'error'>;
-
-export const ECHO = gql`
-  query Echo($n: Int!) {
-    echo(n: $n)
-  }
-`;
-export const ME = gql`
-  query Me($n: Int!) {
-    me {
-      id
-    }
-    echo(n: $n)
-  }
-`;
-export const TICKS = gql`
-  subscription Ticks($intervalMs: Int, $limit: Int) {
-    ticks(intervalMs: $intervalMs, limit: $limit)
-  }
-`;
-
-/** What the app saw, as one short word: `ok`, an error `code`, `HTTP 502`, or the error's name. */
-export function classify(e: unknown): string {
-  if (TokenRefreshError.is(e)) return e.code;
-  if (CombinedGraphQLErrors.is(e)) return String(e.errors[0]?.extensions?.code ?? 'GRAPHQL');
-  if (ServerError.is(e)) return `HTTP ${e.statusCode}`;
-  return e instanceof Error ? e.name : typeof e;
-}
 
 /**
  * A manager over the server's `/refresh`, recording every token set it receives as a secret.
@@ -64,10 +30,10 @@ export function managerFor(
     retry: { attempts: 2, delayMs: () => 10 },
     refreshTimeoutMs: 2_000,
     ...options,
-    refresh: async (ctx) => {
-      const t = (await refresh(ctx)) as Partial<TokenSet> | null;
-      leaks.secret(t?.accessToken, t?.refreshToken);
-      return t as TokenSet;
+    refresh: async (context) => {
+      const tokens = (await refresh(context)) as Partial<TokenSet> | null;
+      leaks.secret(tokens?.accessToken, tokens?.refreshToken);
+      return tokens as TokenSet;
     },
   });
 }
@@ -87,34 +53,23 @@ export function clientFor(
   });
 }
 
-/** Runs one query; resolves with `ok` or the classified error (never rejects). */
-export async function run(
-  client: ApolloClient,
-  n: number,
-  leaks: Sink,
-  query = ECHO,
-): Promise<string> {
+/** Runs `echo(n)`; resolves with `ok` or the error in `describeError`'s words (never rejects). */
+export async function run(client: ApolloClient, n: number, leaks: Sink): Promise<string> {
   try {
-    const r = await client.query({ query, variables: { n }, fetchPolicy: 'no-cache' });
-    if (r.error) {
-      leaks.error(r.error);
-      return classify(r.error);
+    const result = await client.query({
+      query: EchoDocument,
+      variables: { n },
+      fetchPolicy: 'no-cache',
+    });
+    if (result.error) {
+      leaks.error(result.error);
+      return describeError(result.error);
     }
     return 'ok';
-  } catch (e) {
-    leaks.error(e);
-    return classify(e);
+  } catch (error) {
+    leaks.error(error);
+    return describeError(error);
   }
-}
-
-/** `ok×3, HTTP 502×1`: an order-free summary of outcomes. */
-export function tally(outcomes: string[]): string {
-  const m = new Map<string, number>();
-  for (const o of outcomes) m.set(o, (m.get(o) ?? 0) + 1);
-  return [...m]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, v]) => `${k}×${v}`)
-    .join(', ');
 }
 
 /** Resolves when `check()` holds, polling real events; rejects after `ms`. */
@@ -122,7 +77,7 @@ export async function until(check: () => boolean, ms = 5_000, what = 'condition'
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 
@@ -135,14 +90,14 @@ export async function createProxy(target: string) {
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let listenPort = 0;
-  const track = (s: Socket) => {
-    sockets.add(s);
-    s.once('close', () => sockets.delete(s));
-    s.on('error', () => {});
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
   };
   const start = () =>
     new Promise<void>((resolve, reject) => {
-      const s = createServer((inbound) => {
+      const proxy = createServer((inbound) => {
         const outbound = connect(Number(port), hostname);
         track(inbound);
         track(outbound);
@@ -150,16 +105,16 @@ export async function createProxy(target: string) {
         inbound.once('close', () => outbound.destroy());
         outbound.once('close', () => inbound.destroy());
       });
-      s.once('error', reject);
-      s.listen(listenPort, '127.0.0.1', () => {
-        listenPort = (s.address() as AddressInfo).port;
-        server = s;
+      proxy.once('error', reject);
+      proxy.listen(listenPort, '127.0.0.1', () => {
+        listenPort = (proxy.address() as AddressInfo).port;
+        server = proxy;
         resolve();
       });
     });
   const kill = () =>
     new Promise<void>((resolve) => {
-      for (const s of sockets) s.resetAndDestroy();
+      for (const socket of sockets) socket.resetAndDestroy();
       if (!server) return resolve();
       server.close(() => resolve());
       server = undefined;

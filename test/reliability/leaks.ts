@@ -11,73 +11,76 @@ export function createLeakCheck(spyOnConsole = true) {
   const errors: unknown[] = [];
   const lines: string[] = [];
   const methods = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
-  const spies = (spyOnConsole ? methods : []).map((m) =>
-    vi.spyOn(console, m).mockImplementation((...args: unknown[]) => {
+  const spies = (spyOnConsole ? methods : []).map((method) =>
+    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
       lines.push(format(...args));
     }),
   );
 
-  const ownProps = (e: object) => {
-    try {
-      return JSON.stringify(Object.fromEntries(Object.entries(e)));
-    } catch {
-      return Object.keys(e).join(',');
-    }
-  };
-
-  /** Every text an error exposes, following `cause` (bounded: cycles end the walk). */
-  const texts = (error: unknown): string[] => {
-    const out: string[] = [];
-    let e: unknown = error;
-    for (let depth = 0; depth < 10 && e !== undefined && e !== null; depth++) {
-      if (typeof e !== 'object') {
-        out.push(String(e));
-        break;
-      }
-      const { message, stack } = e as { message?: unknown; stack?: unknown };
-      out.push(String(message), String(stack), ownProps(e));
-      // AggregateError and Apollo's combined errors keep their parts in `errors`.
-      const parts = (e as { errors?: unknown }).errors;
-      if (Array.isArray(parts)) for (const p of parts.slice(0, 20)) out.push(...texts(p));
-      e = (e as { cause?: unknown }).cause;
-    }
-    return out;
-  };
-
   return {
     /** Registers issued tokens (strings; `null`/`undefined` ignored). */
     secret(...values: (string | null | undefined)[]) {
-      for (const v of values) if (v) secrets.add(v);
+      for (const value of values) if (value) secrets.add(value);
     },
     /** Registers a log line produced some other way than `console`. */
     line(text: string) {
       lines.push(text);
     },
     /** Registers an error the app (or a test) observed. */
-    error(e: unknown) {
-      errors.push(e);
+    error(error: unknown) {
+      errors.push(error);
     },
     /** Every leak found, as `where: excerpt` strings (empty when clean). */
     findings(): string[] {
       const found: string[] = [];
       const scan = (where: string, text: string) => {
-        for (const s of secrets) {
-          if (text.includes(s)) found.push(`${where}: ${text.slice(0, 120)}`);
+        for (const secret of secrets) {
+          if (text.includes(secret)) found.push(`${where}: ${text.slice(0, 120)}`);
         }
       };
-      errors.forEach((e, i) => {
-        for (const t of texts(e)) scan(`error #${i}`, t);
+      errors.forEach((error, index) => {
+        for (const text of errorTexts(error)) scan(`error #${index}`, text);
       });
-      lines.forEach((l, i) => {
-        scan(`console line #${i}`, l);
+      lines.forEach((line, index) => {
+        scan(`console line #${index}`, line);
       });
       return found;
     },
     counts: () => ({ secrets: secrets.size, errors: errors.length, lines: lines.length }),
     restore() {
-      for (const s of spies) s.mockRestore();
+      for (const spy of spies) spy.mockRestore();
     },
   };
 }
 
 export type LeakCheck = ReturnType<typeof createLeakCheck>;
+
+const ownProperties = (error: object) => {
+  try {
+    return JSON.stringify(Object.fromEntries(Object.entries(error)));
+  } catch {
+    return Object.keys(error).join(',');
+  }
+};
+
+/**
+ * Every text an error exposes to a logger: message, stack and own properties, following `cause`
+ * and the `errors` of AggregateError and Apollo's combined errors (bounded: cycles end the walk).
+ */
+export function errorTexts(error: unknown): string[] {
+  const texts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 10 && current !== undefined && current !== null; depth++) {
+    if (typeof current !== 'object') {
+      texts.push(String(current));
+      break;
+    }
+    const { message, stack } = current as { message?: unknown; stack?: unknown };
+    texts.push(String(message), String(stack), ownProperties(current));
+    const parts = (current as { errors?: unknown }).errors;
+    if (Array.isArray(parts))
+      for (const part of parts.slice(0, 20)) texts.push(...errorTexts(part));
+    current = (current as { cause?: unknown }).cause;
+  }
+  return texts;
+}

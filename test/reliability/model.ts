@@ -4,10 +4,11 @@
  * Time is vitest's fake clock: `tick` fires due timers, `jump` moves the clock without firing
  * them (a timer that fires late).
  */
-import { ApolloClient, ApolloLink, gql, InMemoryCache } from '@apollo/client';
+import { ApolloClient, ApolloLink, InMemoryCache } from '@apollo/client';
 import fc from 'fast-check';
 import { Observable } from 'rxjs';
 import { vi } from 'vitest';
+import { EchoDocument } from '../../fixtures/__generated__/graphql.js';
 import {
   createTokenRefreshLink,
   RefreshFailedError,
@@ -17,40 +18,60 @@ import {
   type TokenSet,
   type TokenStorage,
 } from '../../src/index.js';
+import { flushEventLoop } from '../support/flush.js';
+import { httpError } from '../support/http-error.js';
 
-export const BEFORE = 5_000;
-export const TIMEOUT = 1_000;
-export const DELAY = 100;
-export const ATTEMPTS = 2;
+const REFRESH_BEFORE_EXPIRY_MS = 5_000;
+const REFRESH_TIMEOUT_MS = 1_000;
+const RETRY_DELAY_MS = 100;
+const ATTEMPTS = 2;
+/** How far the drain moves the clock between two looks. */
+const DRAIN_STEP_MS = 200;
 /** One refresh whose every attempt hangs until the timeout. */
-const STEP = 200;
-export const CYCLE = ATTEMPTS * TIMEOUT + (ATTEMPTS - 1) * DELAY;
+const HUNG_REFRESH_MS = ATTEMPTS * REFRESH_TIMEOUT_MS + (ATTEMPTS - 1) * RETRY_DELAY_MS;
 
-export type Cmd =
-  | { k: 'op' }
+/**
+ * The fake clock the model needs: timers and `Date` faked, `setImmediate` left real so that
+ * `flushEventLoop()` still turns the loop. Undo with `vi.useRealTimers()`.
+ */
+export function useModelClock(now?: number): void {
+  vi.useFakeTimers({
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+    ...(now !== undefined && { now }),
+  });
+}
+
+export type Command =
+  | { kind: 'op' }
   /** An operation opted out with `context: { tokenRefresh: { skip: true } }` (login, public). */
-  | { k: 'publicOp' }
-  | { k: 'unsub'; i: number }
-  | { k: 'respond'; i: number }
-  | { k: 'refresh'; outcome: 'ok' | 'transient' | 'fatal'; ttl: number }
-  | { k: 'tick'; ms: number }
-  | { k: 'jump'; ms: number }
-  | { k: 'revoke' }
-  | { k: 'setTokens'; ttl: number | null }
-  | { k: 'logout' }
-  | { k: 'manualRefresh' };
+  | { kind: 'publicOp' }
+  | { kind: 'unsub'; index: number }
+  | { kind: 'respond'; index: number }
+  | { kind: 'refresh'; outcome: 'ok' | 'transient' | 'fatal'; ttl: number }
+  | { kind: 'tick'; ms: number }
+  | { kind: 'jump'; ms: number }
+  | { kind: 'revoke' }
+  | { kind: 'setTokens'; ttl: number | null }
+  | { kind: 'logout' }
+  | { kind: 'manualRefresh' };
 
 const ttl = fc.integer({ min: 0, max: 60_000 });
 /** Refresh answers, including tokens that live less than the refresh margin (BUG 2). */
 const refreshTtl = fc.integer({ min: 1, max: 60_000 });
-export const cmd: fc.Arbitrary<Cmd> = fc.oneof(
-  { arbitrary: fc.constant({ k: 'op' as const }), weight: 6 },
-  { arbitrary: fc.constant({ k: 'publicOp' as const }), weight: 1 },
-  { arbitrary: fc.record({ k: fc.constant('unsub' as const), i: fc.nat(20) }), weight: 2 },
-  { arbitrary: fc.record({ k: fc.constant('respond' as const), i: fc.nat(20) }), weight: 5 },
+const command: fc.Arbitrary<Command> = fc.oneof(
+  { arbitrary: fc.constant({ kind: 'op' as const }), weight: 6 },
+  { arbitrary: fc.constant({ kind: 'publicOp' as const }), weight: 1 },
+  {
+    arbitrary: fc.record({ kind: fc.constant('unsub' as const), index: fc.nat(20) }),
+    weight: 2,
+  },
+  {
+    arbitrary: fc.record({ kind: fc.constant('respond' as const), index: fc.nat(20) }),
+    weight: 5,
+  },
   {
     arbitrary: fc.record({
-      k: fc.constant('refresh' as const),
+      kind: fc.constant('refresh' as const),
       outcome: fc.constantFrom(
         'ok' as const,
         'ok' as const,
@@ -63,25 +84,25 @@ export const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   },
   {
     arbitrary: fc.record({
-      k: fc.constant('tick' as const),
+      kind: fc.constant('tick' as const),
       ms: fc.integer({ min: 1, max: 20_000 }),
     }),
     weight: 3,
   },
   {
     arbitrary: fc.record({
-      k: fc.constant('jump' as const),
+      kind: fc.constant('jump' as const),
       ms: fc.integer({ min: 1, max: 60_000 }),
     }),
     weight: 1,
   },
-  { arbitrary: fc.constant({ k: 'revoke' as const }), weight: 1 },
+  { arbitrary: fc.constant({ kind: 'revoke' as const }), weight: 1 },
   {
-    arbitrary: fc.record({ k: fc.constant('setTokens' as const), ttl: fc.option(ttl) }),
+    arbitrary: fc.record({ kind: fc.constant('setTokens' as const), ttl: fc.option(ttl) }),
     weight: 1,
   },
-  { arbitrary: fc.constant({ k: 'logout' as const }), weight: 1 },
-  { arbitrary: fc.constant({ k: 'manualRefresh' as const }), weight: 1 },
+  { arbitrary: fc.constant({ kind: 'logout' as const }), weight: 1 },
+  { arbitrary: fc.constant({ kind: 'manualRefresh' as const }), weight: 1 },
 );
 
 export interface Scenario {
@@ -92,10 +113,10 @@ export interface Scenario {
   storageDelay?: number;
   /** Every `save` throws (quota exceeded, storage disabled). */
   saveFails?: boolean;
-  cmds: Cmd[];
+  commands: Command[];
 }
 
-export const scenario: fc.Arbitrary<Scenario> = fc.record({
+export const scenarios: fc.Arbitrary<Scenario> = fc.record({
   initialTtl: fc.option(ttl, { freq: 5 }),
   scheduleRefresh: fc.boolean(),
   storageDelay: fc.constantFrom(0, 0, 1, 3),
@@ -103,19 +124,13 @@ export const scenario: fc.Arbitrary<Scenario> = fc.record({
     { arbitrary: fc.constant(false), weight: 9 },
     { arbitrary: fc.constant(true), weight: 1 },
   ),
-  cmds: fc.array(cmd, { minLength: 1, maxLength: 30 }),
+  commands: fc.array(command, { minLength: 1, maxLength: 30 }),
 });
-
-const QUERY = gql`
-  query Echo($id: Int!) {
-    echo(n: $id)
-  }
-`;
 
 /** Only the execute context: links read `operation.client`, nothing is cached. */
 const client = new ApolloClient({ link: ApolloLink.empty(), cache: new InMemoryCache() });
 
-interface Op {
+interface TrackedOperation {
   id: number;
   skip: boolean;
   events: string[];
@@ -128,8 +143,8 @@ interface Op {
   unsubscribe: () => void;
 }
 
-interface Req {
-  op: number;
+interface HeldRequest {
+  operation: number;
   token: string | null;
   answer: () => void;
 }
@@ -139,8 +154,8 @@ interface RefreshCall {
   refreshToken: string | undefined;
   signal: AbortSignal;
   live: boolean;
-  resolve: (t: TokenSet) => void;
-  reject: (e: unknown) => void;
+  resolve: (tokens: TokenSet) => void;
+  reject: (error: unknown) => void;
 }
 
 /** What the schedules exercised, summed over every run: proof the interesting paths were hit. */
@@ -157,64 +172,57 @@ export const coverage = {
   logouts: 0,
 };
 
-/** Flushes every pending microtask (setImmediate stays real under our fake timers). */
-export const flush = async () => {
-  for (let i = 0; i < 3; i++) await new Promise<void>((r) => setImmediate(r));
-};
-
-const httpError = (status: number) =>
-  Object.assign(new Error(`refresh endpoint answered ${status}`), { status });
-
 /**
  * Runs one scenario and returns every invariant violation found (empty: the schedule is fine).
- * Call between `vi.useFakeTimers(...)` and `vi.useRealTimers()`.
+ * Call between `useModelClock()` and `vi.useRealTimers()`.
  */
 export async function runScenario(
-  s: Scenario,
+  plan: Scenario,
   /** Inserted before the server: lets a test break the chain on purpose to see the checks fire. */
   tamper?: ApolloLink,
 ): Promise<string[]> {
-  const v: string[] = [];
+  const violations: string[] = [];
+  const report = (violation: string) => void violations.push(violation);
   const now = () => Date.now();
-  let seq = 0;
+  let issuedCount = 0;
   // Server side: every access token it issued, its expiry and issue number; revoked ones.
   // `expiring`: when the manager must stop using it (SPEC: `expiresAt - refreshBeforeExpiryMs`;
   // for a token a refresh just issued, at the earliest half-way through its remaining life, so
   // a token shorter-lived than the margin is not refreshed again at once).
-  const issued = new Map<string, { exp: number | null; expiring: number; seq: number }>();
+  const issued = new Map<string, { exp: number | null; expiring: number; serial: number }>();
   const revoked = new Set<string>();
   const issue = (ttlMs: number | null, fresh = false): TokenSet => {
-    const n = ++seq;
-    const accessToken = `at.${n}`;
+    const serial = ++issuedCount;
+    const accessToken = `at.${serial}`;
     const exp = ttlMs === null ? null : now() + ttlMs;
     const expiring =
       exp === null
         ? Number.POSITIVE_INFINITY
-        : Math.max(exp - BEFORE, fresh ? (now() + exp) / 2 : -Infinity);
-    issued.set(accessToken, { exp, expiring, seq: n });
+        : Math.max(exp - REFRESH_BEFORE_EXPIRY_MS, fresh ? (now() + exp) / 2 : -Infinity);
+    issued.set(accessToken, { exp, expiring, serial });
     return {
       accessToken,
-      refreshToken: `rt.${n}`,
+      refreshToken: `rt.${serial}`,
       ...(exp !== null && { expiresAt: exp }),
     };
   };
 
-  let stored: TokenSet | null = s.initialTtl === null ? null : issue(s.initialTtl);
+  let stored: TokenSet | null = plan.initialTtl === null ? null : issue(plan.initialTtl);
   // Asynchronous storage (IndexedDB-like) applies each write some microtasks later, so a save
   // and a clear can interleave.
   const later = async () => {
-    for (let i = 0; i < (s.storageDelay ?? 0); i++) await Promise.resolve();
+    for (let turn = 0; turn < (plan.storageDelay ?? 0); turn++) await Promise.resolve();
   };
-  const storage: TokenStorage = s.storageDelay
+  const storage: TokenStorage = plan.storageDelay
     ? {
         load: async () => {
           await later();
           return stored;
         },
-        save: async (t) => {
+        save: async (tokens) => {
           await later();
-          if (s.saveFails) throw new Error('quota exceeded');
-          stored = t;
+          if (plan.saveFails) throw new Error('quota exceeded');
+          stored = tokens;
         },
         clear: async () => {
           await later();
@@ -223,9 +231,9 @@ export async function runScenario(
       }
     : {
         load: () => stored,
-        save(t) {
-          if (s.saveFails) throw new Error('quota exceeded');
-          stored = t;
+        save(tokens) {
+          if (plan.saveFails) throw new Error('quota exceeded');
+          stored = tokens;
         },
         clear() {
           stored = null;
@@ -238,110 +246,114 @@ export async function runScenario(
   const refreshedBy = new Map<string, number>();
   const manager = new TokenManager({
     storage,
-    refreshBeforeExpiryMs: BEFORE,
-    refreshTimeoutMs: TIMEOUT,
-    retry: { attempts: ATTEMPTS, delayMs: () => DELAY },
-    scheduleRefresh: s.scheduleRefresh,
+    refreshBeforeExpiryMs: REFRESH_BEFORE_EXPIRY_MS,
+    refreshTimeoutMs: REFRESH_TIMEOUT_MS,
+    retry: { attempts: ATTEMPTS, delayMs: () => RETRY_DELAY_MS },
+    scheduleRefresh: plan.scheduleRefresh,
     now,
     refresh: ({ refreshToken, signal }) =>
       new Promise<TokenSet>((resolve, reject) => {
-        const live = calls.filter((c) => c.live).length;
-        if (live > 0) v.push(`refresh called while ${live} other call(s) in flight`);
-        const c: RefreshCall = {
+        const live = calls.filter((other) => other.live).length;
+        if (live > 0) report(`refresh called while ${live} other call(s) in flight`);
+        const call: RefreshCall = {
           epoch,
           refreshToken,
           signal,
           live: true,
-          resolve: (t) => {
-            c.live = false;
-            resolve(t);
+          resolve: (tokens) => {
+            call.live = false;
+            resolve(tokens);
           },
-          reject: (e) => {
-            c.live = false;
-            reject(e);
+          reject: (error) => {
+            call.live = false;
+            reject(error);
           },
         };
-        calls.push(c);
+        calls.push(call);
         coverage.refreshCalls++;
         // Like fetch: an aborted call rejects at once.
         signal.addEventListener(
           'abort',
           () => {
-            if (c.live) coverage.abortedCalls++;
-            c.reject(signal.reason);
+            if (call.live) coverage.abortedCalls++;
+            call.reject(signal.reason);
           },
           { once: true },
         );
-        if (signal.aborted) c.reject(signal.reason);
+        if (signal.aborted) call.reject(signal.reason);
         // No refresh token (logged out): the endpoint refuses, as a real one would.
-        if (refreshToken === undefined) queueMicrotask(() => c.reject(httpError(401)));
+        if (refreshToken === undefined) queueMicrotask(() => call.reject(httpError(401)));
       }),
   });
 
-  // Session bookkeeping: tokens issued up to `deadSeq` belong to an ended session.
-  let deadSeq = 0;
-  let loggedOut = s.initialTtl === null;
+  // Session bookkeeping: tokens issued up to `endedSerial` belong to an ended session.
+  let endedSerial = 0;
+  let loggedOut = plan.initialTtl === null;
   manager.on('logout', () => {
     coverage.logouts++;
-    deadSeq = seq;
+    endedSerial = issuedCount;
     loggedOut = true;
-    if (stored !== null) v.push('logout emitted with tokens still in storage');
+    if (stored !== null) report('logout emitted with tokens still in storage');
   });
 
-  const pending: Req[] = [];
-  let auto = false;
-  const ops: Op[] = [];
+  const pending: HeldRequest[] = [];
+  let answerAtOnce = false;
+  const operations: TrackedOperation[] = [];
   const server = new ApolloLink(
     (operation) =>
-      new Observable((o) => {
-        const id = operation.variables.id as number;
-        const op = ops[id];
-        const h = (operation.getContext().headers as Record<string, string> | undefined)
+      new Observable((observer) => {
+        const id = operation.variables.n as number;
+        const sent = operations[id];
+        const header = (operation.getContext().headers as Record<string, string> | undefined)
           ?.authorization;
-        const token = h ? h.replace(/^Bearer /, '') : null;
+        const token = header ? header.replace(/^Bearer /, '') : null;
         const at = now();
-        if (!op) v.push(`unknown operation ${id}`);
+        if (!sent) report(`unknown operation ${id}`);
         else {
-          op.sends++;
-          if (op.unsubscribed) v.push(`op ${id} sent after it was unsubscribed`);
-          if (op.settledAt !== null) v.push(`op ${id} sent after it settled`);
-          if (op.sends > 2) v.push(`op ${id} sent ${op.sends} times (retried more than once)`);
-          if (op.skip && op.sends > 1) v.push(`public op ${id} was retried`);
+          sent.sends++;
+          if (sent.unsubscribed) report(`op ${id} sent after it was unsubscribed`);
+          if (sent.settledAt !== null) report(`op ${id} sent after it settled`);
+          if (sent.sends > 2) report(`op ${id} sent ${sent.sends} times (retried more than once)`);
+          if (sent.skip && sent.sends > 1) report(`public op ${id} was retried`);
         }
-        if (token !== null && op?.skip) v.push(`public op ${id} carried a token`);
+        if (token !== null && sent?.skip) report(`public op ${id} carried a token`);
         if (token !== null) {
-          const t = issued.get(token);
-          if (!t) v.push(`op ${id} carried a token the server never issued`);
+          const known = issued.get(token);
+          if (!known) report(`op ${id} carried a token the server never issued`);
           else {
-            if (at >= t.expiring)
-              v.push(`op ${id} sent with ${token}, known expiring (exp ${t.exp}, now ${at})`);
-            if (t.seq <= deadSeq) v.push(`op ${id} sent with ${token} of an ended session`);
+            if (at >= known.expiring)
+              report(`op ${id} sent with ${token}, known expiring (exp ${known.exp}, now ${at})`);
+            if (known.serial <= endedSerial)
+              report(`op ${id} sent with ${token} of an ended session`);
           }
-          if (loggedOut) v.push(`op ${id} carried ${token} while logged out`);
+          if (loggedOut) report(`op ${id} carried ${token} while logged out`);
         }
-        const req: Req = {
-          op: id,
+        const request: HeldRequest = {
+          operation: id,
           token,
           answer: () => {
-            const i = pending.indexOf(req);
-            if (i < 0) return;
-            pending.splice(i, 1);
-            const t = token === null ? undefined : issued.get(token);
-            const ok =
-              token !== null && t && !revoked.has(token) && (t.exp === null || now() < t.exp);
-            if (ok) o.next({ data: { echo: id } });
+            const index = pending.indexOf(request);
+            if (index < 0) return;
+            pending.splice(index, 1);
+            const known = token === null ? undefined : issued.get(token);
+            const valid =
+              token !== null &&
+              known &&
+              !revoked.has(token) &&
+              (known.exp === null || now() < known.exp);
+            if (valid) observer.next({ data: { echo: id } });
             else
-              o.next({
+              observer.next({
                 errors: [{ message: 'Unauthenticated', extensions: { code: 'UNAUTHENTICATED' } }],
               });
-            o.complete();
+            observer.complete();
           },
         };
-        pending.push(req);
-        if (auto) queueMicrotask(req.answer);
+        pending.push(request);
+        if (answerAtOnce) queueMicrotask(request.answer);
         return () => {
-          const i = pending.indexOf(req);
-          if (i >= 0) pending.splice(i, 1);
+          const index = pending.indexOf(request);
+          if (index >= 0) pending.splice(index, 1);
         };
       }),
   );
@@ -352,8 +364,8 @@ export async function runScenario(
   ]);
 
   const start = (skip = false) => {
-    const id = ops.length;
-    const op: Op = {
+    const id = operations.length;
+    const operation: TrackedOperation = {
       id,
       skip,
       events: [],
@@ -362,56 +374,64 @@ export async function runScenario(
       sends: 0,
       unsubscribe: () => {},
     };
-    ops.push(op);
+    operations.push(operation);
     const settle = (kind: string) => {
-      op.events.push(kind);
-      if (op.settledAt !== null) v.push(`op ${id} got ${kind} after it settled`);
-      if (op.unsubscribed) v.push(`op ${id} got ${kind} after unsubscribe`);
+      operation.events.push(kind);
+      if (operation.settledAt !== null) report(`op ${id} got ${kind} after it settled`);
+      if (operation.unsubscribed) report(`op ${id} got ${kind} after unsubscribe`);
     };
-    const sub = ApolloLink.execute(
+    const subscription = ApolloLink.execute(
       chain,
-      { query: QUERY, variables: { id }, ...(skip && { context: { tokenRefresh: { skip } } }) },
+      {
+        query: EchoDocument,
+        variables: { n: id },
+        ...(skip && { context: { tokenRefresh: { skip } } }),
+      },
       { client },
     ).subscribe({
-      next: (r) => {
+      next: (result) => {
         settle('next');
-        op.result = r.data ? 'data' : 'unauthenticated';
+        operation.result = result.data ? 'data' : 'unauthenticated';
       },
-      error: (e: unknown) => {
+      error: (error: unknown) => {
         settle('error');
-        op.error = e;
-        if (!TokenRefreshError.is(e)) v.push(`op ${id} errored with an untyped ${String(e)}`);
-        op.settledAt ??= now();
+        operation.error = error;
+        if (!TokenRefreshError.is(error))
+          report(`op ${id} errored with an untyped ${String(error)}`);
+        operation.settledAt ??= now();
       },
       complete: () => {
         settle('complete');
-        op.settledAt ??= now();
+        operation.settledAt ??= now();
       },
     });
-    op.unsubscribe = () => {
-      if (op.settledAt !== null || op.unsubscribed) return;
-      op.unsubscribed = true;
-      sub.unsubscribe();
+    operation.unsubscribe = () => {
+      if (operation.settledAt !== null || operation.unsubscribed) return;
+      operation.unsubscribed = true;
+      subscription.unsubscribe();
     };
   };
 
-  const ignore = (e: unknown) => {
-    if (!TokenRefreshError.is(e)) v.push(`manager call rejected with an untyped ${String(e)}`);
+  const ignore = (error: unknown) => {
+    if (!TokenRefreshError.is(error))
+      report(`manager call rejected with an untyped ${String(error)}`);
   };
   // A refresh that started before the latest setTokens must not replace those tokens.
-  manager.on('tokens', (t) => {
-    const from = refreshedBy.get(t.accessToken);
+  manager.on('tokens', (tokens) => {
+    const from = refreshedBy.get(tokens.accessToken);
     if (from !== undefined && from < epoch)
-      v.push(`${t.accessToken} from a refresh started before setTokens replaced the new session`);
+      report(
+        `${tokens.accessToken} from a refresh started before setTokens replaced the new session`,
+      );
   });
   const afterCommand = () => {
-    if (loggedOut && stored !== null) v.push('logged out but storage is not empty');
+    if (loggedOut && stored !== null) report('logged out but storage is not empty');
   };
 
   try {
-    await flush();
-    for (const c of s.cmds) {
-      switch (c.k) {
+    await flushEventLoop();
+    for (const command of plan.commands) {
+      switch (command.kind) {
         case 'op':
           start();
           break;
@@ -419,45 +439,47 @@ export async function runScenario(
           const before = pending.length;
           start(true);
           // Opted out: never held, not even while a refresh runs; reaches the server at once.
-          if (pending.length !== before + 1) v.push(`public op ${ops.length - 1} was held`);
+          if (pending.length !== before + 1) report(`public op ${operations.length - 1} was held`);
           break;
         }
         case 'unsub': {
-          const open = ops.filter((o) => o.settledAt === null && !o.unsubscribed);
-          open[c.i % Math.max(1, open.length)]?.unsubscribe();
+          const open = operations.filter(
+            (operation) => operation.settledAt === null && !operation.unsubscribed,
+          );
+          open[command.index % Math.max(1, open.length)]?.unsubscribe();
           break;
         }
         case 'respond':
-          pending[c.i % Math.max(1, pending.length)]?.answer();
+          pending[command.index % Math.max(1, pending.length)]?.answer();
           break;
         case 'refresh': {
-          const call = calls.find((x) => x.live);
+          const call = calls.find((candidate) => candidate.live);
           if (!call) break;
-          const was = loggedOut;
-          if (c.outcome === 'ok') {
-            const t = issue(c.ttl, true);
-            refreshedBy.set(t.accessToken, call.epoch);
-            call.resolve(t);
-          } else call.reject(httpError(c.outcome === 'fatal' ? 401 : 503));
-          await flush();
-          if (!was && loggedOut && call.epoch < epoch)
-            v.push('a refresh started before setTokens ended the new session');
+          const wasLoggedOut = loggedOut;
+          if (command.outcome === 'ok') {
+            const tokens = issue(command.ttl, true);
+            refreshedBy.set(tokens.accessToken, call.epoch);
+            call.resolve(tokens);
+          } else call.reject(httpError(command.outcome === 'fatal' ? 401 : 503));
+          await flushEventLoop();
+          if (!wasLoggedOut && loggedOut && call.epoch < epoch)
+            report('a refresh started before setTokens ended the new session');
           break;
         }
         case 'tick':
-          await vi.advanceTimersByTimeAsync(c.ms);
+          await vi.advanceTimersByTimeAsync(command.ms);
           break;
         case 'jump':
-          vi.setSystemTime(now() + c.ms);
+          vi.setSystemTime(now() + command.ms);
           break;
         case 'revoke':
           if (stored) revoked.add(stored.accessToken);
           break;
         case 'setTokens': {
-          const t = issue(c.ttl);
+          const tokens = issue(command.ttl);
           loggedOut = false;
           epoch++;
-          manager.setTokens(t).catch(ignore);
+          manager.setTokens(tokens).catch(ignore);
           break;
         }
         case 'logout':
@@ -467,41 +489,44 @@ export async function runScenario(
           manager.refresh().catch(ignore);
           break;
       }
-      await flush();
+      await flushEventLoop();
       afterCommand();
     }
 
     // Drain: the server answers at once, every new refresh hangs. Each operation must settle
     // within two hung refreshes (one before sending, one for its single retry).
-    auto = true;
-    for (const r of [...pending]) r.answer();
+    answerAtOnce = true;
+    for (const request of [...pending]) request.answer();
     const drainStart = now();
-    for (let t = 0; t <= 2 * CYCLE + 2 * STEP; t += STEP) {
-      await vi.advanceTimersByTimeAsync(STEP);
-      await flush();
+    const settleBy = drainStart + 2 * HUNG_REFRESH_MS + DRAIN_STEP_MS;
+    const drainMs = 2 * (HUNG_REFRESH_MS + DRAIN_STEP_MS);
+    for (let elapsed = 0; elapsed <= drainMs; elapsed += DRAIN_STEP_MS) {
+      await vi.advanceTimersByTimeAsync(DRAIN_STEP_MS);
+      await flushEventLoop();
       afterCommand();
     }
-    for (const op of ops) {
-      if (op.unsubscribed) continue;
-      const terminal = op.events.filter((e) => e !== 'next').length;
-      const nexts = op.events.length - terminal;
-      if (terminal !== 1 || nexts > 1) v.push(`op ${op.id} settled as [${op.events}]`);
-      else if (op.settledAt !== null && op.settledAt > drainStart + 2 * CYCLE + STEP)
-        v.push(`op ${op.id} settled ${op.settledAt - drainStart} ms into the drain`);
+    for (const operation of operations) {
+      if (operation.unsubscribed) continue;
+      const terminal = operation.events.filter((event) => event !== 'next').length;
+      const nexts = operation.events.length - terminal;
+      if (terminal !== 1 || nexts > 1)
+        report(`op ${operation.id} settled as [${operation.events}]`);
+      else if (operation.settledAt !== null && operation.settledAt > settleBy)
+        report(`op ${operation.id} settled ${operation.settledAt - drainStart} ms into the drain`);
     }
-    if (loggedOut && stored !== null) v.push('logged out but storage is not empty at the end');
-    for (const op of ops) {
+    if (loggedOut && stored !== null) report('logged out but storage is not empty at the end');
+    for (const operation of operations) {
       coverage.ops++;
-      if (op.unsubscribed) coverage.unsubscribed++;
-      if (op.sends === 2) coverage.retried++;
-      if (op.result === 'data') coverage.data++;
-      if (op.result === 'unauthenticated') coverage.unauthenticated++;
-      if (SessionExpiredError.is(op.error)) coverage.sessionExpired++;
-      if (RefreshFailedError.is(op.error)) coverage.refreshFailed++;
+      if (operation.unsubscribed) coverage.unsubscribed++;
+      if (operation.sends === 2) coverage.retried++;
+      if (operation.result === 'data') coverage.data++;
+      if (operation.result === 'unauthenticated') coverage.unauthenticated++;
+      if (SessionExpiredError.is(operation.error)) coverage.sessionExpired++;
+      if (RefreshFailedError.is(operation.error)) coverage.refreshFailed++;
     }
   } finally {
-    for (const op of ops) op.unsubscribe();
+    for (const operation of operations) operation.unsubscribe();
     manager.dispose();
   }
-  return v;
+  return violations;
 }

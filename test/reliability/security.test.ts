@@ -7,11 +7,13 @@ import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RawData, WebSocket } from 'ws';
+import { MeEchoDocument, TicksDocument } from '../../fixtures/__generated__/graphql.js';
 import { startTestServer } from '../../fixtures/server/index.js';
 import type { TestServer } from '../../fixtures/server/types.js';
 import { memoryStorage, type TokenSet } from '../../src/index.js';
 import { createAuthWsClient } from '../../src/ws.js';
-import { clientFor, ME, managerFor, run, TICKS, until } from './harness.js';
+import { flushEventLoop } from '../support/flush.js';
+import { clientFor, managerFor, run, until } from './harness.js';
 import { createLeakCheck } from './leaks.js';
 
 const leaks = createLeakCheck();
@@ -28,7 +30,7 @@ afterAll(async () => {
   leaks.restore();
 });
 
-const sub = (token: string | null) => (token ? String(decodeJwt(token).sub) : null);
+const subject = (token: string | null) => (token ? String(decodeJwt(token).sub) : null);
 
 describe('SSR isolation', () => {
   it('two concurrent server requests for two users never carry each other’s token', async () => {
@@ -36,9 +38,9 @@ describe('SSR isolation', () => {
     // Each user's session as a cookie jar would hold it between requests.
     const jar = new Map<string, TokenSet>();
     for (const user of ['alice', 'bob']) {
-      const s = await server.login(user);
-      leaks.secret(s.accessToken, s.refreshToken);
-      jar.set(user, s);
+      const session = await server.login(user);
+      leaks.secret(session.accessToken, session.refreshToken);
+      jar.set(user, session);
     }
     const userOf = (n: number) => (n % 2 === 0 ? 'alice' : 'bob');
     const seenBy: { user: string; me: unknown }[] = [];
@@ -49,7 +51,7 @@ describe('SSR isolation', () => {
         now: () => clock,
         storage: memoryStorage(jar.get(user)),
       });
-      manager.on('tokens', (t) => jar.set(user, t));
+      manager.on('tokens', (tokens) => jar.set(user, tokens));
       const client = clientFor(server, manager);
       try {
         for (let i = 0; i < 4; i++) {
@@ -57,12 +59,16 @@ describe('SSR isolation', () => {
           // Mid-request revocation: the next query refreshes reactively, interleaved with the
           // other user's queries and refreshes.
           if (i === 2) {
-            const t = await manager.getAccessToken();
-            if (t) server.revokeAccessToken(t);
+            const token = await manager.getAccessToken();
+            if (token) server.revokeAccessToken(token);
           }
-          const r = await client.query({ query: ME, variables: { n }, fetchPolicy: 'no-cache' });
-          seenBy.push({ user, me: (r.data as { me?: { id?: unknown } } | undefined)?.me?.id });
-          await new Promise((resolve) => setImmediate(resolve));
+          const { data } = await client.query({
+            query: MeEchoDocument,
+            variables: { n },
+            fetchPolicy: 'no-cache',
+          });
+          seenBy.push({ user, me: data?.me.id });
+          await flushEventLoop(1);
         }
       } finally {
         manager.dispose();
@@ -77,25 +83,29 @@ describe('SSR isolation', () => {
       await Promise.all([request('alice', round), request('bob', round)]);
     }
 
-    const c = server.counters;
-    leaks.secret(...c.requestTokens, ...c.refreshTokensSeen);
-    expect(c.requests).toBeGreaterThanOrEqual(40);
-    expect(c.refreshes).toBeGreaterThanOrEqual(20); // 2 users × 5 rounds × (expiry + revocation)
-    const mismatched = c.requestVariables.filter(
-      (v, i) => sub(c.requestTokens[i] ?? null) !== userOf(Number(v.n)),
+    const counters = server.counters;
+    leaks.secret(...counters.requestTokens, ...counters.refreshTokensSeen);
+    expect(counters.requests).toBeGreaterThanOrEqual(40);
+    // 2 users × 5 rounds × (expiry + revocation)
+    expect(counters.refreshes).toBeGreaterThanOrEqual(20);
+    const mismatched = counters.requestVariables.filter(
+      (variables, i) => subject(counters.requestTokens[i] ?? null) !== userOf(Number(variables.n)),
     );
     expect(mismatched).toEqual([]);
-    expect(seenBy.every((s) => s.me === s.user)).toBe(true);
-    expect(c.reuseDetections).toBe(0);
+    expect(seenBy.every((seen) => seen.me === seen.user)).toBe(true);
+    expect(counters.reuseDetections).toBe(0);
   });
 });
 
 describe('the refresh token stays with the refresh function', () => {
   it('never reaches the GraphQL endpoint over HTTP (headers, body) or ws (connectionParams)', async () => {
     server.resetCounters();
-    const s = await server.login('carol');
-    leaks.secret(s.accessToken, s.refreshToken);
-    const manager = managerFor(server, leaks, { now: () => clock, storage: memoryStorage(s) });
+    const session = await server.login('carol');
+    leaks.secret(session.accessToken, session.refreshToken);
+    const manager = managerFor(server, leaks, {
+      now: () => clock,
+      storage: memoryStorage(session),
+    });
     const sent: string[] = [];
     const spyFetch: typeof fetch = async (input, init) => {
       const headers = new Headers(init?.headers);
@@ -112,7 +122,7 @@ describe('the refresh token stays with the refresh function', () => {
     const ws = createAuthWsClient(manager, {
       url: server.wsUrl,
       webSocketImpl: SpyWebSocket,
-      retryWait: () => new Promise((r) => setTimeout(r, 10)),
+      retryWait: () => new Promise((resolve) => setTimeout(resolve, 10)),
     });
     const http = clientFor(server, manager, spyFetch);
     const wsClient = new ApolloClient({
@@ -121,8 +131,8 @@ describe('the refresh token stays with the refresh function', () => {
     });
     const ticks: unknown[] = [];
     const subscription = wsClient
-      .subscribe({ query: TICKS, variables: { intervalMs: 10 } })
-      .subscribe({ next: (r) => ticks.push(r.data) });
+      .subscribe({ query: TicksDocument, variables: { intervalMs: 10 } })
+      .subscribe({ next: (result) => ticks.push(result.data) });
     try {
       await until(() => ticks.length >= 2, 5_000, 'ticks');
       for (let round = 0; round < 3; round++) {
@@ -131,18 +141,22 @@ describe('the refresh token stays with the refresh function', () => {
         const before = ticks.length;
         await until(() => ticks.length > before, 5_000, 'ticks after the refresh');
       }
-      const c = server.counters;
-      leaks.secret(...c.refreshTokensSeen, ...c.requestTokens);
-      const refreshTokens = [s.refreshToken, ...c.refreshTokensSeen].filter(
-        (t): t is string => typeof t === 'string',
+      const counters = server.counters;
+      leaks.secret(...counters.refreshTokensSeen, ...counters.requestTokens);
+      const refreshTokens = [session.refreshToken, ...counters.refreshTokensSeen].filter(
+        (token): token is string => typeof token === 'string',
       );
-      expect(c.refreshes).toBe(3);
-      expect(c.wsConnections.filter((x) => x.accepted).length).toBeGreaterThanOrEqual(4);
-      expect(sent.filter((x) => x.includes('connection_init')).length).toBeGreaterThanOrEqual(4);
-      const leaked = sent.filter((x) => refreshTokens.some((t) => x.includes(t)));
+      expect(counters.refreshes).toBe(3);
+      const accepted = counters.wsConnections.filter((connection) => connection.accepted);
+      expect(accepted.length).toBeGreaterThanOrEqual(4);
+      const inits = sent.filter((message) => message.includes('connection_init'));
+      expect(inits.length).toBeGreaterThanOrEqual(4);
+      const leaked = sent.filter((message) =>
+        refreshTokens.some((token) => message.includes(token)),
+      );
       expect(leaked).toEqual([]);
       // And each access token that went out was one the refresh endpoint issued for carol.
-      expect(new Set(c.requestTokens.map(sub))).toEqual(new Set(['carol']));
+      expect(new Set(counters.requestTokens.map(subject))).toEqual(new Set(['carol']));
     } finally {
       subscription.unsubscribe();
       manager.dispose();
@@ -165,10 +179,13 @@ describe('no token in errors or logs', () => {
     ];
     const seen: string[] = [];
     for (const [name, breakIt] of failures) {
-      const s = await server.login('dave');
-      leaks.secret(s.accessToken, s.refreshToken);
-      const manager = managerFor(server, leaks, { now: () => clock, storage: memoryStorage(s) });
-      manager.on('refreshFailed', (e) => leaks.error(e));
+      const session = await server.login('dave');
+      leaks.secret(session.accessToken, session.refreshToken);
+      const manager = managerFor(server, leaks, {
+        now: () => clock,
+        storage: memoryStorage(session),
+      });
+      manager.on('refreshFailed', (error) => leaks.error(error));
       const client = clientFor(server, manager);
       try {
         clock += TTL; // the stored token expired: the next query refreshes
@@ -176,7 +193,7 @@ describe('no token in errors or logs', () => {
         const outcome = await run(client, 7, leaks);
         seen.push(`${name}: ${outcome}`);
         // Manager calls the app may make directly fail the same way.
-        await manager.refresh().catch((e: unknown) => leaks.error(e));
+        await manager.refresh().catch((error: unknown) => leaks.error(error));
       } finally {
         server.knobs.refresh = 'ok';
         server.knobs.rejectAllTokens = false;
@@ -184,8 +201,8 @@ describe('no token in errors or logs', () => {
         client.stop();
       }
     }
-    const c = server.counters;
-    leaks.secret(...c.requestTokens, ...c.refreshTokensSeen);
+    const counters = server.counters;
+    leaks.secret(...counters.requestTokens, ...counters.refreshTokensSeen);
     expect(seen).toEqual([
       '500: REFRESH_FAILED',
       'malformed: REFRESH_FAILED',

@@ -14,14 +14,14 @@ let clock = init.clock;
 const server = await startTestServer({ now: () => clock, accessTtlMs: init.accessTtlMs });
 
 const api = {
-  setClock: (t: number) => {
-    clock = t;
+  setClock: (now: number) => {
+    clock = now;
   },
-  knobs: (k: Partial<TestServerKnobs>) => {
-    Object.assign(server.knobs, k);
+  knobs: (knobs: Partial<TestServerKnobs>) => {
+    Object.assign(server.knobs, knobs);
   },
-  bump: (k: 'graphql502' | 'graphqlDrop') => {
-    server.knobs[k]++;
+  bump: (knob: 'graphql502' | 'graphqlDrop') => {
+    server.knobs[knob]++;
   },
   login: (user?: string) => server.login(user),
   revoke: (token: string) => server.revokeAccessToken(token),
@@ -35,12 +35,15 @@ const api = {
 };
 export type ServerApi = typeof api;
 
-port.on('message', async (m: { id: number; method: keyof ServerApi; args: unknown[] }) => {
+port.on('message', async (call: { id: number; method: keyof ServerApi; args: unknown[] }) => {
   try {
-    const f = api[m.method] as (...a: unknown[]) => unknown;
-    port.postMessage({ id: m.id, result: await f(...m.args) });
-  } catch (e) {
-    port.postMessage({ id: m.id, error: e instanceof Error ? e.message : String(e) });
+    const method = api[call.method] as (...args: unknown[]) => unknown;
+    port.postMessage({ id: call.id, result: await method(...call.args) });
+  } catch (error) {
+    port.postMessage({
+      id: call.id,
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
 });
 port.postMessage({

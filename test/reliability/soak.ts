@@ -12,15 +12,17 @@ import { Worker } from 'node:worker_threads';
 import { ApolloClient, InMemoryCache } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { WebSocket } from 'ws';
+import { EchoDocument, TicksDocument } from '../../fixtures/__generated__/graphql.js';
 import { memoryStorage } from '../../src/index.js';
 import { createAuthWsClient } from '../../src/ws.js';
-import { classify, clientFor, ECHO, managerFor, TICKS, tally } from './harness.js';
+import { describeError, tally } from '../support/outcomes.js';
+import { clientFor, managerFor } from './harness.js';
 import type { ServerApi } from './server-worker.js';
 
 const quick = process.argv.includes('--quick');
-const seedArg = process.argv.find((a) => a.startsWith('--seed='));
+const seedArg = process.argv.find((arg) => arg.startsWith('--seed='));
 const seed = seedArg ? Number(seedArg.slice(7)) : 20261122;
-const lifetimesArg = process.argv.find((a) => a.startsWith('--lifetimes='));
+const lifetimesArg = process.argv.find((arg) => arg.startsWith('--lifetimes='));
 /** `--lifetimes=N` runs longer (or shorter), 100 operations per lifetime. */
 const LIFETIMES = lifetimesArg ? Number(lifetimesArg.slice(12)) : quick ? 10 : 100;
 const OPS = LIFETIMES * 100;
@@ -36,13 +38,13 @@ const WARMUP = 20;
 const EVERY = Math.max(1, Math.round(LIFETIMES / 5));
 
 // Seeded PRNG (mulberry32): a failing run can be replayed with --seed.
-let s = seed >>> 0;
+let randomState = seed >>> 0;
 const random = () => {
-  s = (s + 0x6d2b79f5) >>> 0;
-  let t = s;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  randomState = (randomState + 0x6d2b79f5) >>> 0;
+  let mixed = randomState;
+  mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
+  mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
+  return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
 };
 
 const gc: () => void =
@@ -52,7 +54,7 @@ const gc: () => void =
     return runInNewContext('gc') as () => void;
   })();
 const heap = () => {
-  for (let i = 0; i < 3; i++) gc();
+  for (let round = 0; round < 3; round++) gc();
   return process.memoryUsage().heapUsed;
 };
 
@@ -72,20 +74,26 @@ const FAULTS: Fault[] = [
 async function startServer(clock: number) {
   // Loader hooks from `--import tsx` do not reach workers: register tsx in the worker first.
   const file = new URL('./server-worker.ts', import.meta.url).href;
-  const boot = `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(file)}); })`;
+  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(file)}); })`;
   const worker = new Worker(boot, { eval: true, workerData: { clock, accessTtlMs: TTL } });
-  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const waiting = new Map<
+    number,
+    { resolve: (value: unknown) => void; reject: (error: Error) => void }
+  >();
   let id = 0;
   const ready = new Promise<{ url: string; wsUrl: string; refreshUrl: string }>(
     (resolve, reject) => {
       worker.once('error', reject);
-      worker.on('message', (m: { ready?: never; id: number; result?: unknown; error?: string }) => {
-        if (m.ready) return resolve(m.ready);
-        const w = waiting.get(m.id);
-        waiting.delete(m.id);
-        if (m.error !== undefined) w?.reject(new Error(m.error));
-        else w?.resolve(m.result);
-      });
+      worker.on(
+        'message',
+        (message: { ready?: never; id: number; result?: unknown; error?: string }) => {
+          if (message.ready) return resolve(message.ready);
+          const call = waiting.get(message.id);
+          waiting.delete(message.id);
+          if (message.error !== undefined) call?.reject(new Error(message.error));
+          else call?.resolve(message.result);
+        },
+      );
     },
   );
   const urls = await ready;
@@ -97,16 +105,16 @@ async function startServer(clock: number) {
       ...args: Parameters<ServerApi[M]>
     ): Promise<Awaited<ReturnType<ServerApi[M]>>> {
       return new Promise((resolve, reject) => {
-        waiting.set(++id, { resolve: resolve as (v: unknown) => void, reject });
+        waiting.set(++id, { resolve: resolve as (value: unknown) => void, reject });
         worker.postMessage({ id, method, args });
       });
     },
   };
 }
 
-const safeJson = (v: unknown) => {
+const safeJson = (value: unknown) => {
   try {
-    return JSON.stringify(v);
+    return JSON.stringify(value);
   } catch {
     return '';
   }
@@ -120,17 +128,19 @@ async function main() {
   // responses) would show up as heap growth.
   const recent: string[] = [];
   let leaks = 0;
-  const scan = (e: unknown) => {
+  const scan = (error: unknown) => {
     let text = '';
-    for (let c: unknown = e, i = 0; c && i < 5; c = (c as { cause?: unknown }).cause, i++) {
-      const { message, stack } = c as { message?: unknown; stack?: unknown };
-      text += `${String(message)} ${String(stack)} ${safeJson(c)}`;
+    let cause: unknown = error;
+    for (let depth = 0; cause && depth < 5; depth++) {
+      const { message, stack } = cause as { message?: unknown; stack?: unknown };
+      text += `${String(message)} ${String(stack)} ${safeJson(cause)}`;
+      cause = (cause as { cause?: unknown }).cause;
     }
-    if (recent.some((t) => text.includes(t))) leaks++;
+    if (recent.some((token) => text.includes(token))) leaks++;
   };
   const sink = {
     secret: (...values: (string | null | undefined)[]) => {
-      for (const v of values) if (v) recent.push(v);
+      for (const value of values) if (value) recent.push(value);
       recent.splice(0, Math.max(0, recent.length - 6));
     },
     error: scan,
@@ -146,7 +156,7 @@ async function main() {
   const ws = createAuthWsClient(manager, {
     url: server.wsUrl,
     webSocketImpl: WebSocket,
-    retryWait: () => new Promise((r) => setTimeout(r, 20)),
+    retryWait: () => new Promise((resolve) => setTimeout(resolve, 20)),
   });
   const wsClient = new ApolloClient({ link: new GraphQLWsLink(ws), cache: new InMemoryCache() });
 
@@ -154,16 +164,16 @@ async function main() {
   const subErrors: string[] = [];
   let subCompleted = false;
   const subscription = wsClient
-    .subscribe({ query: TICKS, variables: { intervalMs: 5 } })
+    .subscribe({ query: TicksDocument, variables: { intervalMs: 5 } })
     .subscribe({
-      next: (r) => {
-        if (!r.error) return void ticks++;
-        scan(r.error);
-        subErrors.push(classify(r.error));
+      next: (result) => {
+        if (!result.error) return void ticks++;
+        scan(result.error);
+        subErrors.push(describeError(result.error));
       },
-      error: (e: unknown) => {
-        scan(e);
-        subErrors.push(classify(e));
+      error: (error: unknown) => {
+        scan(error);
+        subErrors.push(describeError(error));
       },
       complete: () => {
         subCompleted = true;
@@ -173,11 +183,14 @@ async function main() {
   // Totals across counter resets (the server's per-request logs would otherwise grow the heap).
   const total = { requests: 0, refreshes: 0, unauthorized: 0, maxConcurrentRefreshes: 0 };
   const drain = async () => {
-    const c = await server.call('drain');
-    total.requests += c.requests;
-    total.refreshes += c.refreshes;
-    total.unauthorized += c.unauthorized;
-    total.maxConcurrentRefreshes = Math.max(total.maxConcurrentRefreshes, c.maxConcurrentRefreshes);
+    const counters = await server.call('drain');
+    total.requests += counters.requests;
+    total.refreshes += counters.refreshes;
+    total.unauthorized += counters.unauthorized;
+    total.maxConcurrentRefreshes = Math.max(
+      total.maxConcurrentRefreshes,
+      counters.maxConcurrentRefreshes,
+    );
   };
 
   const faults = new Map<Fault, number>();
@@ -191,41 +204,43 @@ async function main() {
   const op = async (n: number) => {
     sent++;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<string>((r) => {
-      timer = setTimeout(() => r('LOST'), OP_TIMEOUT_MS);
+    const timeout = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve('LOST'), OP_TIMEOUT_MS);
     });
-    const result = client.query({ query: ECHO, variables: { n }, fetchPolicy: 'no-cache' }).then(
-      (r) => {
-        if (r.error) {
-          scan(r.error);
-          return classify(r.error);
-        }
-        if ((r.data as { echo?: unknown } | undefined)?.echo !== n) return 'WRONG_DATA';
-        succeeded[n] = (succeeded[n] ?? 0) + 1;
-        return 'ok';
-      },
-      (e: unknown) => {
-        scan(e);
-        return classify(e);
-      },
-    );
-    const o = await Promise.race([result, timeout]);
+    const result = client
+      .query({ query: EchoDocument, variables: { n }, fetchPolicy: 'no-cache' })
+      .then(
+        (answer) => {
+          if (answer.error) {
+            scan(answer.error);
+            return describeError(answer.error);
+          }
+          if (answer.data?.echo !== n) return 'WRONG_DATA';
+          succeeded[n] = (succeeded[n] ?? 0) + 1;
+          return 'ok';
+        },
+        (error: unknown) => {
+          scan(error);
+          return describeError(error);
+        },
+      );
+    const outcome = await Promise.race([result, timeout]);
     clearTimeout(timer);
-    if (o === 'LOST') lost++;
+    if (outcome === 'LOST') lost++;
     else settled++;
-    outcomes.set(o, (outcomes.get(o) ?? 0) + 1);
+    outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
   };
 
   const inject = async () => {
-    const f = FAULTS[Math.floor(random() * FAULTS.length)] as Fault;
-    faults.set(f, (faults.get(f) ?? 0) + 1);
-    if (f === 'refresh 500') await server.call('knobs', { refresh: '500' });
-    if (f === 'refresh drop') await server.call('knobs', { refresh: 'drop' });
-    if (f === 'graphql 502') await server.call('bump', 'graphql502');
-    if (f === 'graphql drop') await server.call('bump', 'graphqlDrop');
-    if (f === 'revocation') {
-      const t = await manager.getAccessToken().catch(() => null);
-      if (t) await server.call('revoke', t);
+    const fault = FAULTS[Math.floor(random() * FAULTS.length)] as Fault;
+    faults.set(fault, (faults.get(fault) ?? 0) + 1);
+    if (fault === 'refresh 500') await server.call('knobs', { refresh: '500' });
+    if (fault === 'refresh drop') await server.call('knobs', { refresh: 'drop' });
+    if (fault === 'graphql 502') await server.call('bump', 'graphql502');
+    if (fault === 'graphql drop') await server.call('bump', 'graphqlDrop');
+    if (fault === 'revocation') {
+      const token = await manager.getAccessToken().catch(() => null);
+      if (token) await server.call('revoke', token);
     }
   };
 
@@ -234,9 +249,9 @@ async function main() {
   const step = TTL / batchesPerLifetime;
   /** One token lifetime of operations; `faulty` injects faults and counts into the figures. */
   const lifetime = async (faulty: boolean) => {
-    for (let b = 0; b < batchesPerLifetime; b++) {
+    for (let batchIndex = 0; batchIndex < batchesPerLifetime; batchIndex++) {
       const batch: Promise<void>[] = [];
-      for (let i = 0; i < BATCH; i++) {
+      for (let slot = 0; slot < BATCH; slot++) {
         if (faulty && random() < FAULT_RATE) await inject();
         batch.push(faulty ? op(n++) : warm());
       }
@@ -247,15 +262,15 @@ async function main() {
       await server.call('setClock', clock);
     }
   };
-  let w = 0;
+  let warmUps = 0;
   const warm = async () => {
     await client
-      .query({ query: ECHO, variables: { n: -++w }, fetchPolicy: 'no-cache' })
+      .query({ query: EchoDocument, variables: { n: -++warmUps }, fetchPolicy: 'no-cache' })
       .catch(() => {});
   };
   let n = 0;
   // Warm-up lifetimes (not counted): JIT, sockets, pools and caches settle before the baseline.
-  for (let i = 0; i < WARMUP; i++) await lifetime(false);
+  for (let warmUp = 0; warmUp < WARMUP; warmUp++) await lifetime(false);
   await server.call('drain');
   const heapBefore = heap();
   const trend: number[] = [];
@@ -265,30 +280,32 @@ async function main() {
     await drain();
     if ((life + 1) % EVERY === 0) trend.push(heap());
     if (process.env.SOAK_TRACE) {
-      const res = tally(process.getActiveResourcesInfo());
-      console.log(`lifetime ${life + 1}: ${Math.round(performance.now() - started)} ms, ${res}`);
+      const resources = tally(process.getActiveResourcesInfo());
+      console.log(
+        `lifetime ${life + 1}: ${Math.round(performance.now() - started)} ms, ${resources}`,
+      );
     }
   }
   const ms = performance.now() - started;
   // Let the socket catch up with the last token change before reading the subscription.
   const ticksAtEnd = ticks;
-  await new Promise((r) => setTimeout(r, 100));
+  await new Promise((resolve) => setTimeout(resolve, 100));
   const heapAfter = heap();
   await drain();
 
-  const duplicated = succeeded.filter((v) => v > 1).length;
+  const duplicated = succeeded.filter((count) => count > 1).length;
   const ok = outcomes.get('ok') ?? 0;
-  const failed = [...outcomes].flatMap(([k, v]) =>
-    k === 'ok' || k === 'LOST' ? [] : Array<string>(v).fill(k),
+  const failed = [...outcomes].flatMap(([outcome, count]) =>
+    outcome === 'ok' || outcome === 'LOST' ? [] : Array<string>(count).fill(outcome),
   );
   // What the app may see under these faults; anything else (or a wrong answer) is a failure.
   const typed = ['REFRESH_FAILED', 'HTTP 502', 'TypeError', 'UNAUTHENTICATED'];
-  const untyped = failed.filter((o) => !typed.includes(o));
-  const faultCount = [...faults.values()].reduce((a, b) => a + b, 0);
+  const untyped = failed.filter((outcome) => !typed.includes(outcome));
+  const faultCount = [...faults.values()].reduce((sum, count) => sum + count, 0);
   const refreshFaults = (faults.get('refresh 500') ?? 0) + (faults.get('refresh drop') ?? 0);
   const revocations = faults.get('revocation') ?? 0;
   const growth = (heapAfter - heapBefore) / heapBefore;
-  const mb = (b: number) => `${(b / 1_048_576).toFixed(1)} MB`;
+  const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MB`;
 
   const criteria: [string, boolean][] = [
     [`lost = 0 (${lost})`, lost === 0],
@@ -319,7 +336,7 @@ async function main() {
     `soak${quick ? ' --quick' : ''} seed=${seed}: ${OPS} operations over ${LIFETIMES} token lifetimes in ${(ms / 1000).toFixed(1)} s`,
     `  operations: sent ${sent}, succeeded ${ok}, failed (typed) ${failed.length}, lost ${lost}, duplicated ${duplicated}`,
     `  failures:   ${tally(failed) || 'none'}`,
-    `  faults:     ${faultCount} (${tally([...faults].flatMap(([k, v]) => Array<string>(v).fill(k))) || 'none'})`,
+    `  faults:     ${faultCount} (${tally([...faults].flatMap(([fault, count]) => Array<string>(count).fill(fault))) || 'none'})`,
     `  server:     ${total.requests} GraphQL requests, ${total.unauthorized} answered 401, ${total.refreshes} refresh calls (lifetimes ${LIFETIMES})`,
     `  ws:         ${ticks} ticks (${ticksAtEnd} at the last operation), ${subErrors.length} subscription errors`,
     `  heap:       before ${mb(heapBefore)} (after ${WARMUP} warm-up lifetimes), after ${mb(heapAfter)} (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}%); every ${EVERY} lifetimes: ${trend.map(mb).join(', ')}`,
@@ -341,8 +358,8 @@ main().then(
   (code) => {
     process.exitCode = code;
   },
-  (e: unknown) => {
-    console.error('soak crashed:', e instanceof Error ? e.message : e);
+  (error: unknown) => {
+    console.error('soak crashed:', error instanceof Error ? error.message : error);
     // Sockets or timers of the half-built run must not keep the process alive.
     process.exit(2);
   },

@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TokenManager } from '../../src/token/manager.js';
 import { memoryStorage, webStorage } from '../../src/token/storage.js';
 import type { RefreshFunction, TokenSet, TokenStorage } from '../../src/token/types.js';
-import { deferred, flush, MapStorage } from './helpers.js';
+import { deferred } from '../support/deferred.js';
+import { flushMicrotasks } from '../support/flush.js';
+import { MapStorage } from './helpers.js';
 
 /** In-memory Web Locks: exclusive FIFO locks per name, with `signal` to give up waiting. */
 function fakeLocks() {
@@ -159,7 +161,7 @@ describe('crossTab on polyfilled Web Locks + BroadcastChannel', () => {
     refresh.mockClear();
     bTokens.mockClear();
     await a.setTokens({ accessToken: 'signed-in', refreshToken: 'rs' });
-    await flush();
+    await flushMicrotasks();
     expect(bTokens).toHaveBeenCalledWith({ accessToken: 'signed-in', refreshToken: 'rs' });
     expect(await storageB.load()).toEqual({ accessToken: 'signed-in', refreshToken: 'rs' });
     expect(await b.getAccessToken()).toBe('signed-in');
@@ -180,10 +182,10 @@ describe('crossTab on polyfilled Web Locks + BroadcastChannel', () => {
     const bChannel = [...FakeChannel.all][1];
     if (bChannel) FakeChannel.muted.add(bChannel);
     const pa = a.getAccessToken();
-    await flush();
+    await flushMicrotasks();
     expect(refreshA).toHaveBeenCalledTimes(1); // a holds the lock
     const pb = b.getAccessToken(); // b waits for the lock
-    await flush();
+    await flushMicrotasks();
     gate.resolve({ accessToken: 'from-a', refreshToken: 'r2', expiresAt: Date.now() + 3_600_000 });
     expect(await pa).toBe('from-a');
     expect(await pb).toBe('from-a');
@@ -203,7 +205,7 @@ describe('crossTab on polyfilled Web Locks + BroadcastChannel', () => {
     a.on('logout', aLogout);
     b.on('logout', bLogout);
     await a.logout('bye');
-    await flush();
+    await flushMicrotasks();
     expect(aLogout).toHaveBeenCalledTimes(1);
     expect(bLogout).toHaveBeenCalledTimes(1);
     expect(bLogout).toHaveBeenCalledWith('crossTab');
@@ -222,11 +224,11 @@ describe('crossTab on polyfilled Web Locks + BroadcastChannel', () => {
     const statuses: string[] = [];
     b.on('status', (s) => statuses.push(s));
     const pa = a.getAccessToken().catch((e: unknown) => e);
-    await flush();
+    await flushMicrotasks();
     expect(b.status).toBe('refreshing');
     a.dispose(); // tab closed mid-refresh: its lock is released, no message is sent
     await pa;
-    await flush();
+    await flushMicrotasks();
     expect(b.status).toBe('authenticated');
     expect(statuses).toEqual(['refreshing', 'authenticated']);
     b.dispose();
@@ -250,7 +252,7 @@ describe('crossTab on polyfilled Web Locks + BroadcastChannel', () => {
     const one = tab(vi.fn<RefreshFunction>(), memoryStorage(), { crossTab: { name: 'app-1' } });
     const two = tab(vi.fn<RefreshFunction>(), memoryStorage(), { crossTab: { name: 'app-2' } });
     await one.setTokens({ accessToken: 'x' });
-    await flush();
+    await flushMicrotasks();
     expect(await two.getAccessToken()).toBeNull();
     vi.unstubAllGlobals();
     vi.stubGlobal('navigator', {}); // no navigator.locks

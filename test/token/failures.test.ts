@@ -2,7 +2,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RefreshFailedError, SessionExpiredError } from '../../src/token/errors.js';
 import { TokenManager } from '../../src/token/manager.js';
 import type { RefreshContext, RefreshFunction, TokenSet } from '../../src/token/types.js';
-import { deferred, flush, httpError, recordingStorage } from './helpers.js';
+import { deferred } from '../support/deferred.js';
+import { flushMicrotasks } from '../support/flush.js';
+import { httpError } from '../support/http-error.js';
+import { failingRefresh, recordingStorage } from './helpers.js';
 
 const EXPIRED: TokenSet = { accessToken: 'expired-access', refreshToken: 'r1', expiresAt: 0 };
 
@@ -13,17 +16,36 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function setup(refresh: RefreshFunction, extra: Partial<TokenManager.Options> = {}) {
-  const storage = recordingStorage({ ...EXPIRED });
+/** A manager over a storage holding an expired session (`stored`), recording its events. */
+function setup(
+  refresh: RefreshFunction,
+  extra: Partial<TokenManager.Options> = {},
+  stored: TokenSet | null = { ...EXPIRED },
+) {
+  const storage = recordingStorage(stored);
   const manager = new TokenManager({ refresh, storage, ...extra });
   const events: string[] = [];
   const errors: unknown[] = [];
-  manager.on('refreshFailed', (e) => {
-    events.push(`refreshFailed:${e.code}`);
-    errors.push(e);
+  manager.on('refreshFailed', (error) => {
+    events.push(`refreshFailed:${error.code}`);
+    errors.push(error);
   });
   manager.on('logout', () => events.push('logout'));
   return { manager, storage, events, errors };
+}
+
+/**
+ * A refresh function that answers only when the test settles `answer` (never, if it does not),
+ * ignoring its abort signal; `signals` holds each call's signal.
+ */
+function heldRefresh() {
+  const answer = deferred<TokenSet>();
+  const signals: AbortSignal[] = [];
+  const refresh = vi.fn((context: RefreshContext) => {
+    signals.push(context.signal);
+    return answer.promise;
+  });
+  return { refresh, answer, signals };
 }
 
 describe('fatal refresh failure', () => {
@@ -34,17 +56,15 @@ describe('fatal refresh failure', () => {
     ['SessionExpiredError', new SessionExpiredError()],
   ] as const) {
     it(`${label}: clears storage, emits refreshFailed then logout once, rejects every waiter`, async () => {
-      const refresh = vi.fn<RefreshFunction>(async () => {
-        throw error;
-      });
+      const refresh = failingRefresh(error);
       const { manager, storage, events, errors } = setup(refresh);
       const results = await Promise.allSettled(
         Array.from({ length: 100 }, () => manager.getAccessToken()),
       );
       expect(refresh).toHaveBeenCalledTimes(1); // fatal errors are not retried
-      for (const r of results) {
-        expect(r.status).toBe('rejected');
-        const reason = (r as PromiseRejectedResult).reason;
+      for (const result of results) {
+        expect(result.status).toBe('rejected');
+        const reason = (result as PromiseRejectedResult).reason;
         expect(SessionExpiredError.is(reason)).toBe(true);
         expect(reason).toBeInstanceOf(SessionExpiredError);
         expect((reason as Error).cause).toBe(error);
@@ -60,11 +80,9 @@ describe('fatal refresh failure', () => {
   }
 
   it('a custom isSessionEnded decides', async () => {
-    const refresh = vi.fn<RefreshFunction>(async () => {
-      throw httpError(401);
-    });
+    const refresh = failingRefresh(httpError(401));
     const { manager, events } = setup(refresh, {
-      isSessionEnded: (e) => (e as { status?: number }).status === 418,
+      isSessionEnded: (error) => (error as { status?: number }).status === 418,
       retry: { attempts: 1 },
     });
     await expect(manager.getAccessToken()).rejects.toBeInstanceOf(RefreshFailedError);
@@ -72,14 +90,12 @@ describe('fatal refresh failure', () => {
   });
 
   it('an error isSessionEnded calls transient is transient, even a SessionExpiredError', async () => {
-    const refresh = vi.fn<RefreshFunction>(async () => {
-      throw new SessionExpiredError();
-    });
+    const refresh = failingRefresh(new SessionExpiredError());
     const { manager, storage, events } = setup(refresh, {
       isSessionEnded: () => false,
       retry: { attempts: 1 },
     });
-    const error = await manager.getAccessToken().catch((e: unknown) => e);
+    const error = await manager.getAccessToken().catch((failure: unknown) => failure);
     expect(RefreshFailedError.is(error)).toBe(true);
     expect(events).toEqual(['refreshFailed:REFRESH_FAILED']);
     expect(storage.value).toEqual(EXPIRED);
@@ -88,11 +104,9 @@ describe('fatal refresh failure', () => {
 
 describe('transient refresh failure', () => {
   it('retries with backoff, then rejects with RefreshFailedError and keeps the tokens', async () => {
-    const refresh = vi.fn<RefreshFunction>(async () => {
-      throw httpError(503);
-    });
+    const refresh = failingRefresh(httpError(503));
     const { manager, storage, events } = setup(refresh, { retry: { attempts: 3 } });
-    const p = Promise.allSettled([manager.getAccessToken(), manager.refresh()]);
+    const settled = Promise.allSettled([manager.getAccessToken(), manager.refresh()]);
     await vi.advanceTimersByTimeAsync(0);
     expect(refresh).toHaveBeenCalledTimes(1);
     await vi.advanceTimersByTimeAsync(249);
@@ -103,9 +117,9 @@ describe('transient refresh failure', () => {
     expect(refresh).toHaveBeenCalledTimes(2);
     await vi.advanceTimersByTimeAsync(1); // second retry after 500 ms more
     expect(refresh).toHaveBeenCalledTimes(3);
-    const results = await p;
-    for (const r of results) {
-      const reason = (r as PromiseRejectedResult).reason as RefreshFailedError;
+    const results = await settled;
+    for (const result of results) {
+      const reason = (result as PromiseRejectedResult).reason as RefreshFailedError;
       expect(RefreshFailedError.is(reason)).toBe(true);
       expect(reason.code).toBe('REFRESH_FAILED');
       expect((reason.cause as { status: number }).status).toBe(503);
@@ -127,43 +141,38 @@ describe('transient refresh failure', () => {
       .mockResolvedValueOnce({ accessToken: 'second-time' });
     const delayMs = vi.fn(() => 1_000);
     const { manager, events } = setup(refresh, { retry: { attempts: 5, delayMs } });
-    const p = manager.getAccessToken();
+    const token = manager.getAccessToken();
     await vi.advanceTimersByTimeAsync(999);
     expect(refresh).toHaveBeenCalledTimes(1);
     await vi.advanceTimersByTimeAsync(1);
-    expect(await p).toBe('second-time');
+    expect(await token).toBe('second-time');
     expect(refresh).toHaveBeenCalledTimes(2);
     expect(delayMs).toHaveBeenCalledWith(1);
     expect(events).toEqual([]);
   });
 
   it('default backoff is capped at 5 s', async () => {
-    const refresh = vi.fn<RefreshFunction>(async () => {
-      throw new Error('down');
-    });
+    const refresh = failingRefresh(new Error('down'));
     const { manager } = setup(refresh, { retry: { attempts: 7 } });
-    const p = manager.getAccessToken().catch((e: unknown) => e);
+    const outcome = manager.getAccessToken().catch((error: unknown) => error);
     // 250 + 500 + 1000 + 2000 + 4000 + 5000 (capped) = 12_750
     await vi.advanceTimersByTimeAsync(12_749);
     expect(refresh).toHaveBeenCalledTimes(6);
     await vi.advanceTimersByTimeAsync(1);
     expect(refresh).toHaveBeenCalledTimes(7);
-    expect(RefreshFailedError.is(await p)).toBe(true);
+    expect(RefreshFailedError.is(await outcome)).toBe(true);
   });
 });
 
 describe('timeout', () => {
   it('aborts the signal after refreshTimeoutMs and fails transiently', async () => {
-    const signals: AbortSignal[] = [];
-    const refresh = vi.fn((ctx: RefreshContext) => {
-      signals.push(ctx.signal);
-      return new Promise<TokenSet>(() => {}); // ignores the signal: must not hang anyway
-    });
+    // Never answers and ignores the signal: the manager must not hang anyway.
+    const { refresh, signals } = heldRefresh();
     const { manager, storage } = setup(refresh, {
       refreshTimeoutMs: 5_000,
       retry: { attempts: 2, delayMs: () => 100 },
     });
-    const p = manager.getAccessToken().catch((e: unknown) => e);
+    const outcome = manager.getAccessToken().catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(4_999);
     expect(signals[0]?.aborted).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
@@ -173,7 +182,7 @@ describe('timeout', () => {
     expect(signals).toHaveLength(2);
     expect(signals[1]?.aborted).toBe(false);
     await vi.advanceTimersByTimeAsync(5_000);
-    const error = (await p) as RefreshFailedError;
+    const error = (await outcome) as RefreshFailedError;
     expect(RefreshFailedError.is(error)).toBe(true);
     expect((error.cause as Error).name).toBe('TimeoutError');
     expect(storage.value).toEqual(EXPIRED);
@@ -183,12 +192,7 @@ describe('timeout', () => {
 
 describe('logout during a refresh', () => {
   it('aborts the signal, rejects waiters, stores nothing even if the refresh resolves later', async () => {
-    const gate = deferred<TokenSet>();
-    let signal: AbortSignal | undefined;
-    const refresh = vi.fn((ctx: RefreshContext) => {
-      signal = ctx.signal;
-      return gate.promise;
-    });
+    const { refresh, answer, signals } = heldRefresh();
     const { manager, storage, events } = setup(refresh);
     const tokens = vi.fn();
     manager.on('tokens', tokens);
@@ -197,17 +201,17 @@ describe('logout during a refresh', () => {
     expect(manager.status).toBe('refreshing');
     const reason = new Error('user clicked sign out');
     await manager.logout(reason);
-    expect(signal?.aborted).toBe(true);
-    for (const w of waiters) {
-      const error = await w.catch((e: unknown) => e);
+    expect(signals[0]?.aborted).toBe(true);
+    for (const waiter of waiters) {
+      const error = await waiter.catch((failure: unknown) => failure);
       expect(SessionExpiredError.is(error)).toBe(true);
       expect((error as Error).cause).toBe(reason);
     }
-    gate.resolve({ accessToken: 'too-late', refreshToken: 'r2' });
+    answer.resolve({ accessToken: 'too-late', refreshToken: 'r2' });
     await vi.advanceTimersByTimeAsync(0);
-    await flush();
+    await flushMicrotasks();
     expect(storage.value).toBeNull();
-    expect(storage.calls.filter((c) => c === 'save')).toEqual([]);
+    expect(storage.calls.filter((call) => call === 'save')).toEqual([]);
     expect(tokens).not.toHaveBeenCalled();
     expect(events).toEqual(['logout']);
     expect(manager.status).toBe('unauthenticated');
@@ -215,14 +219,12 @@ describe('logout during a refresh', () => {
   });
 
   it('a logout during the retry delay stops the retries', async () => {
-    const refresh = vi.fn<RefreshFunction>(async () => {
-      throw new Error('down');
-    });
+    const refresh = failingRefresh(new Error('down'));
     const { manager } = setup(refresh, { retry: { attempts: 3 } });
-    const p = manager.getAccessToken().catch((e: unknown) => e);
+    const outcome = manager.getAccessToken().catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(100);
     await manager.logout();
-    expect(SessionExpiredError.is(await p)).toBe(true);
+    expect(SessionExpiredError.is(await outcome)).toBe(true);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(refresh).toHaveBeenCalledTimes(1);
   });
@@ -240,20 +242,15 @@ describe('logout during a refresh', () => {
 
 describe('setTokens during a refresh', () => {
   it('wins: the refresh result is never stored, waiters get the newest token', async () => {
-    const gate = deferred<TokenSet>();
-    let signal: AbortSignal | undefined;
-    const refresh = vi.fn((ctx: RefreshContext) => {
-      signal = ctx.signal;
-      return gate.promise;
-    });
+    const { refresh, answer, signals } = heldRefresh();
     const { manager, storage } = setup(refresh);
     const waiter = manager.getAccessToken();
     await vi.advanceTimersByTimeAsync(0);
     await manager.setTokens({ accessToken: 'signed-in-again', refreshToken: 'r9' });
-    expect(signal?.aborted).toBe(true);
+    expect(signals[0]?.aborted).toBe(true);
     expect(await waiter).toBe('signed-in-again');
-    gate.resolve({ accessToken: 'stale-refresh-result' });
-    await flush();
+    answer.resolve({ accessToken: 'stale-refresh-result' });
+    await flushMicrotasks();
     expect(storage.value).toEqual({ accessToken: 'signed-in-again', refreshToken: 'r9' });
     expect(await manager.getAccessToken()).toBe('signed-in-again');
     expect(manager.status).toBe('authenticated');
@@ -261,34 +258,27 @@ describe('setTokens during a refresh', () => {
   });
 
   it('wins even when the refresh function ignores the abort and resolves', async () => {
-    const gate = deferred<TokenSet>();
-    const refresh = vi.fn(() => gate.promise);
+    const { refresh, answer } = heldRefresh();
     const { manager, storage } = setup(refresh);
     const waiter = manager.getAccessToken();
     await vi.advanceTimersByTimeAsync(0);
     const setting = manager.setTokens({ accessToken: 'newest' });
-    gate.resolve({ accessToken: 'older' });
+    answer.resolve({ accessToken: 'older' });
     await setting;
     expect(await waiter).toBe('newest');
-    await flush();
+    await flushMicrotasks();
     expect(storage.value).toEqual({ accessToken: 'newest' });
   });
 });
 
 describe('edge cases', () => {
   it('cookie flow: a rejected refresh without tokens emits refreshFailed but no logout', async () => {
-    const refresh = vi.fn<RefreshFunction>(async () => {
-      throw httpError(401);
-    });
-    const storage = recordingStorage(null);
-    const manager = new TokenManager({ refresh, storage });
-    const events: string[] = [];
-    manager.on('refreshFailed', (e) => events.push(e.code));
-    manager.on('logout', () => events.push('logout'));
-    const error = await manager.refresh().catch((e: unknown) => e);
+    const refresh = failingRefresh(httpError(401));
+    const { manager, events } = setup(refresh, {}, null);
+    const error = await manager.refresh().catch((failure: unknown) => failure);
     expect(SessionExpiredError.is(error)).toBe(true);
     expect(refresh.mock.calls[0]?.[0].refreshToken).toBeUndefined();
-    expect(events).toEqual(['SESSION_EXPIRED']);
+    expect(events).toEqual(['refreshFailed:SESSION_EXPIRED']);
     expect(manager.status).toBe('unauthenticated');
   });
 

@@ -1,5 +1,7 @@
+/** Helpers for unit tests of the token core: real JWTs, recording storages. */
 import { SignJWT } from 'jose';
-import type { TokenSet, TokenStorage } from '../../src/token/types.js';
+import { vi } from 'vitest';
+import type { RefreshFunction, TokenSet, TokenStorage } from '../../src/token/types.js';
 
 const secret = new TextEncoder().encode('token-core-test-secret-0123456789abcdef');
 let serial = 0;
@@ -13,24 +15,11 @@ export async function jwt(expMs?: number): Promise<string> {
   return token.sign(secret);
 }
 
-export interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-export function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
+/** A refresh function (a spy) that always rejects with `error`. */
+export const failingRefresh = (error: unknown) =>
+  vi.fn<RefreshFunction>(async () => {
+    throw error;
   });
-  return { promise, resolve, reject };
-}
-
-/** An error shaped like a failed HTTP response. */
-export const httpError = (status: number) => Object.assign(new Error(`HTTP ${status}`), { status });
 
 /** A `TokenStorage` that records calls and can be told to fail. */
 export function recordingStorage(initial: TokenSet | null = null) {
@@ -52,10 +41,10 @@ export function recordingStorage(initial: TokenSet | null = null) {
       if (fail.load) throw new Error('disk on fire');
       return value;
     },
-    async save(t) {
+    async save(tokens) {
       calls.push('save');
       if (fail.save) throw new Error('quota exceeded');
-      value = t;
+      value = tokens;
     },
     async clear() {
       calls.push('clear');
@@ -87,9 +76,4 @@ export class MapStorage implements Storage {
   setItem(key: string, value: string) {
     this.#map.set(key, String(value));
   }
-}
-
-/** Lets pending promise callbacks run (bounded). */
-export async function flush(rounds = 20) {
-  for (let i = 0; i < rounds; i++) await Promise.resolve();
 }

@@ -7,7 +7,9 @@ import {
 import { TokenManager } from '../../src/token/manager.js';
 import { memoryStorage } from '../../src/token/storage.js';
 import type { RefreshFunction, TokenSet } from '../../src/token/types.js';
-import { deferred, flush, jwt, recordingStorage } from './helpers.js';
+import { deferred } from '../support/deferred.js';
+import { flushMicrotasks } from '../support/flush.js';
+import { jwt, recordingStorage } from './helpers.js';
 
 const T0 = 1_800_000_000_000;
 const HOUR = 3_600_000;
@@ -125,7 +127,7 @@ describe('TokenManager: stale-failure guard and no tokens', () => {
     const refresh = vi.fn<RefreshFunction>(() => gate.promise);
     const { manager } = setup({ accessToken: 'old', expiresAt: T0 - 1 }, refresh);
     const first = manager.getAccessToken();
-    await flush();
+    await flushMicrotasks();
     const second = manager.refresh({ failedToken: 'something-else' });
     gate.resolve({ accessToken: 'new' });
     expect(await first).toBe('new');
@@ -397,7 +399,7 @@ describe('TokenManager: dispose', () => {
     manager.on('tokens', events);
     manager.on('status', events);
     const pending = manager.getAccessToken();
-    await flush();
+    await flushMicrotasks();
     events.mockClear();
     manager.dispose();
     gate.resolve({ accessToken: 'late' });

@@ -9,6 +9,7 @@ import { RefreshFailedError } from '../../src/token/errors.js';
 import { TokenManager } from '../../src/token/manager.js';
 import { memoryStorage } from '../../src/token/storage.js';
 import type { RefreshFunction, TokenSet } from '../../src/token/types.js';
+import { flushEventLoop } from '../support/flush.js';
 
 const MIN = 60_000;
 const LIFETIME = 5 * MIN; // Keycloak's default access token lifetime
@@ -177,7 +178,7 @@ describe('retries', () => {
       const error = await manager.getAccessToken().catch((e: unknown) => e);
       expect(RefreshFailedError.is(error)).toBe(true);
       // Node reports the warning on a later tick.
-      await new Promise((resolve) => setImmediate(resolve));
+      await flushEventLoop(1);
       expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
     } finally {
       process.off('warning', onWarning);

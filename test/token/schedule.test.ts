@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TokenManager } from '../../src/token/manager.js';
 import { memoryStorage } from '../../src/token/storage.js';
 import type { RefreshFunction, TokenSet } from '../../src/token/types.js';
-import { jwt } from './helpers.js';
+import { failingRefresh, jwt } from './helpers.js';
 
 const T0 = 1_800_000_000_000;
 const MIN = 60_000;
@@ -99,9 +99,7 @@ describe('scheduleRefresh', () => {
   });
 
   it('a background failure is swallowed (refreshFailed, no unhandled rejection) and retried on demand', async () => {
-    const refresh = vi.fn<RefreshFunction>(async () => {
-      throw new Error('offline');
-    });
+    const refresh = failingRefresh(new Error('offline'));
     const manager = new TokenManager({
       refresh,
       storage: memoryStorage({ accessToken: 'opaque', expiresAt: T0 + 10 * MIN }),

@@ -8,7 +8,9 @@ import { SessionExpiredError, TokenRefreshError } from '../../src/token/errors.j
 import { TokenManager } from '../../src/token/manager.js';
 import { memoryStorage } from '../../src/token/storage.js';
 import type { RefreshFunction, TokenSet } from '../../src/token/types.js';
-import { deferred, httpError, recordingStorage } from './helpers.js';
+import { deferred } from '../support/deferred.js';
+import { httpError } from '../support/http-error.js';
+import { failingRefresh, recordingStorage } from './helpers.js';
 
 const T0 = 1_800_000_000_000;
 const MIN = 60_000;
@@ -54,9 +56,7 @@ describe('restoreSession: a session kept in an httpOnly cookie', () => {
   });
 
   it('nobody signed in (the refresh is rejected): null, status unauthenticated, no logout, no second try', async () => {
-    const refresh = vi.fn<RefreshFunction>(async () => {
-      throw httpError(401);
-    });
+    const refresh = failingRefresh(httpError(401));
     const manager = new TokenManager({ refresh, restoreSession: true });
     const events = track(manager);
     const results = await Promise.all([manager.getAccessToken(), manager.getAccessToken()]);

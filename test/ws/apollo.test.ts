@@ -1,36 +1,20 @@
-import { ApolloClient, ApolloLink, gql, HttpLink, InMemoryCache } from '@apollo/client';
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
 import { split } from '@apollo/client/link';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { getMainDefinition } from '@apollo/client/utilities';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { EchoDocument, TicksDocument } from '../../fixtures/__generated__/graphql.js';
 import { createTokenRefreshLink } from '../../src/links/create.js';
 import { SessionExpiredError } from '../../src/token/errors.js';
-import { condition, setup } from './helpers.js';
+import { condition, useSetup } from './helpers.js';
 
-type Env = Awaited<ReturnType<typeof setup>>;
-let env: Env | undefined;
-afterEach(async () => {
-  await env?.teardown();
-  env = undefined;
-});
-
-const TICKS = gql`
-  subscription Ticks {
-    ticks(intervalMs: 10)
-  }
-`;
-const ECHO = gql`
-  query Echo($n: Int!) {
-    echo(n: $n)
-  }
-`;
+const { start } = useSetup();
 
 describe('createAuthWsClient with ApolloClient and split', () => {
   it('queries and a subscription share one manager and one refresh; logout ends the subscription', async () => {
-    let t = Date.now();
-    const now = () => t;
-    const e = await setup({ server: { now } });
-    env = e;
+    let clock = Date.now();
+    const now = () => clock;
+    const e = await start({ server: { now } });
     const link = split(
       ({ query }) => {
         const d = getMainDefinition(query);
@@ -41,33 +25,35 @@ describe('createAuthWsClient with ApolloClient and split', () => {
     );
     const apollo = new ApolloClient({ link, cache: new InMemoryCache() });
 
-    const c = condition();
+    const changes = condition();
     const ticks: number[] = [];
     const errors: unknown[] = [];
-    const sub = apollo.subscribe<{ ticks: number }>({ query: TICKS }).subscribe({
-      next: (r) => {
-        if (r.error) errors.push(r.error);
-        else if (r.data) ticks.push(r.data.ticks);
-        c.poke();
-      },
-      error: (err) => {
-        errors.push(err);
-        c.poke();
-      },
-    });
+    const sub = apollo
+      .subscribe({ query: TicksDocument, variables: { intervalMs: 10 } })
+      .subscribe({
+        next: (result) => {
+          if (result.error) errors.push(result.error);
+          else if (result.data) ticks.push(result.data.ticks);
+          changes.poke();
+        },
+        error: (error) => {
+          errors.push(error);
+          changes.poke();
+        },
+      });
     const more = (n: number) => {
       const target = ticks.length + n;
-      return c.until(() => ticks.length >= target, `${n} more ticks`);
+      return changes.until(() => ticks.length >= target, `${n} more ticks`);
     };
     await more(2);
 
-    t += 45_000; // the 60 s token is now expiring (30 s margin), yet still valid at the server
+    clock += 45_000; // the 60 s token is now expiring (30 s margin), yet still valid at the server
     const results = await Promise.all(
       [1, 2, 3].map((n) =>
-        apollo.query<{ echo: number }>({ query: ECHO, variables: { n }, fetchPolicy: 'no-cache' }),
+        apollo.query({ query: EchoDocument, variables: { n }, fetchPolicy: 'no-cache' }),
       ),
     );
-    expect(results.map((r) => r.data?.echo)).toEqual([1, 2, 3]);
+    expect(results.map((result) => result.data?.echo)).toEqual([1, 2, 3]);
     await e.untilConnected(2);
     await more(2);
 
@@ -75,9 +61,9 @@ describe('createAuthWsClient with ApolloClient and split', () => {
     expect(e.tokens).toHaveLength(2);
     expect(e.server.counters.refreshes).toBe(1);
     // Compared by index so a failure never prints a token.
-    expect(e.server.counters.requestTokens.map((x) => e.tokens.indexOf(x as string))).toEqual([
-      1, 1, 1,
-    ]);
+    expect(
+      e.server.counters.requestTokens.map((token) => e.tokens.indexOf(token as string)),
+    ).toEqual([1, 1, 1]);
     expect(e.server.counters.wsConnections).toEqual([
       { token: e.session.accessToken, accepted: true },
       { token: fresh, accepted: true },
@@ -85,7 +71,7 @@ describe('createAuthWsClient with ApolloClient and split', () => {
     expect(errors).toEqual([]);
 
     await e.manager.logout();
-    await c.until(() => errors.length > 0, 'the subscription error');
+    await changes.until(() => errors.length > 0, 'the subscription error');
     expect(SessionExpiredError.is(errors[0])).toBe(true);
     await e.untilClosed(2);
     expect(e.server.counters.wsConnections).toHaveLength(2);

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { httpRefresh } from '../../fixtures/server/refresh.js';
 import type { RefreshFunction } from '../../src/token/types.js';
+import { flushEventLoop } from '../support/flush.js';
 import { condition, useSetup, watchTicks } from './helpers.js';
 
 const { start, current } = useSetup();
@@ -38,9 +39,6 @@ function heldRefresh() {
   };
 }
 
-/** Lets the event loop turn, so an unhandled rejection (reported after microtasks) shows. */
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 describe('createAuthWsClient dispose()', () => {
   it.each([
     ['the refresh then answers', 'answer'],
@@ -66,8 +64,8 @@ describe('createAuthWsClient dispose()', () => {
 
       // graphql-ws ends the subscription once the pending connect settles.
       await sub.ended();
-      await turn();
-      await turn();
+      // Two turns: an unhandled rejection is reported after the microtasks of a turn.
+      await flushEventLoop(2);
       expect(unhandled).toEqual([]);
     },
   );

@@ -1,5 +1,7 @@
+import { print } from 'graphql';
 import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
+import { TicksDocument } from '../../fixtures/__generated__/graphql.js';
 import {
   startTestServer,
   type TestServer,
@@ -10,56 +12,57 @@ import { type AuthWsClientOptions, createAuthWsClient } from '../../src/links/ws
 import { TokenManager } from '../../src/token/manager.js';
 import type { TokenManagerOptions } from '../../src/token/types.js';
 
-/** Rejects with a message naming `what` when `p` does not settle within `ms`. */
-export function within<T>(p: Promise<T>, what: string, ms = 5_000): Promise<T> {
+/** Rejects with a message naming `what` when `promise` does not settle within `ms`. */
+export function within<T>(promise: Promise<T>, what: string, ms = 5_000): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
   });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Resolves once `cond()` holds, re-checked whenever `poke()` is called. */
+/** Resolves once `holds()` is true, re-checked whenever `poke()` is called. */
 export function condition() {
-  const waiters = new Set<{ cond: () => boolean; resolve: () => void }>();
+  const waiters = new Set<{ holds: () => boolean; resolve: () => void }>();
   return {
     poke() {
-      for (const w of [...waiters])
-        if (w.cond()) {
-          waiters.delete(w);
-          w.resolve();
+      for (const waiter of [...waiters])
+        if (waiter.holds()) {
+          waiters.delete(waiter);
+          waiter.resolve();
         }
     },
-    until(cond: () => boolean, what: string, ms?: number): Promise<void> {
-      if (cond()) return Promise.resolve();
-      return within(new Promise<void>((resolve) => waiters.add({ cond, resolve })), what, ms);
+    until(holds: () => boolean, what: string, ms?: number): Promise<void> {
+      if (holds()) return Promise.resolve();
+      return within(new Promise<void>((resolve) => waiters.add({ holds, resolve })), what, ms);
     },
   };
 }
 
-export const TICKS = 'subscription Ticks($ms: Int) { ticks(intervalMs: $ms) }';
+/** The generated `Ticks` subscription as graphql-ws sends it: a string, `$intervalMs`. */
+export const TICKS = print(TicksDocument);
 
 /** One `ticks` subscription through `client.subscribe`, recording everything its sink sees. */
 export function watchTicks(client: ReturnType<typeof createAuthWsClient>, intervalMs = 10) {
-  const c = condition();
+  const changes = condition();
   const values: number[] = [];
   const errors: unknown[] = [];
   let completed = 0;
   const stop = client.subscribe<{ ticks: number }, unknown>(
-    { query: TICKS, variables: { ms: intervalMs } },
+    { query: TICKS, variables: { intervalMs } },
     {
-      next: (r) => {
-        if (r.data) values.push(r.data.ticks);
-        if (r.errors) errors.push(r.errors);
-        c.poke();
+      next: (result) => {
+        if (result.data) values.push(result.data.ticks);
+        if (result.errors) errors.push(result.errors);
+        changes.poke();
       },
-      error: (e) => {
-        errors.push(e);
-        c.poke();
+      error: (error) => {
+        errors.push(error);
+        changes.poke();
       },
       complete: () => {
         completed++;
-        c.poke();
+        changes.poke();
       },
     },
   );
@@ -73,37 +76,37 @@ export function watchTicks(client: ReturnType<typeof createAuthWsClient>, interv
     /** Waits for `n` more values than received so far. */
     more(n: number, what = `${n} more ticks`) {
       const target = values.length + n;
-      return c.until(() => values.length >= target, what);
+      return changes.until(() => values.length >= target, what);
     },
     error(what = 'a subscription error') {
-      return c.until(() => errors.length > 0, what).then(() => errors[0]);
+      return changes.until(() => errors.length > 0, what).then(() => errors[0]);
     },
     /** Waits until the sink completed or got an error. */
     ended(what = 'the subscription to end') {
-      return c.until(() => completed > 0 || errors.length > 0, what);
+      return changes.until(() => completed > 0 || errors.length > 0, what);
     },
   };
 }
 
 /** A real server, a real TokenManager on its `/refresh`, a signed-in session and a ws client. */
 export async function setup(
-  o: {
+  options: {
     server?: TestServerOptions;
     manager?: Partial<TokenManagerOptions>;
     client?: Partial<AuthWsClientOptions>;
   } = {},
 ) {
-  const server: TestServer = await startTestServer(o.server);
+  const server: TestServer = await startTestServer(options.server);
   const manager = new TokenManager({
     refresh: httpRefresh(server.refreshUrl),
     retry: { attempts: 1 },
-    ...(o.server?.now && { now: o.server.now }),
-    ...o.manager,
+    ...(options.server?.now && { now: options.server.now }),
+    ...options.manager,
   });
   const session = await server.login();
   await manager.setTokens(session);
   const tokens: string[] = [session.accessToken];
-  manager.on('tokens', (t) => tokens.push(t.accessToken));
+  manager.on('tokens', (next) => tokens.push(next.accessToken));
   const events = condition();
   let connected = 0;
   let closed: number[] = [];
@@ -111,15 +114,15 @@ export async function setup(
   const client = createAuthWsClient(manager, {
     url: server.wsUrl,
     webSocketImpl: WebSocket,
-    ...o.client,
+    ...options.client,
   });
   client.on('connected', () => {
     connected++;
     events.poke();
   });
-  client.on('closed', (e) => {
-    closed.push((e as { code: number }).code);
-    reasons.push(String((e as { reason?: unknown }).reason));
+  client.on('closed', (event) => {
+    closed.push((event as { code: number }).code);
+    reasons.push(String((event as { reason?: unknown }).reason));
     events.poke();
   });
   return {
@@ -138,7 +141,9 @@ export async function setup(
     /** True when no close reason and none of `texts` contains any token of the session. */
     tokenFree(...texts: string[]) {
       const all = [...reasons, ...texts];
-      return [...tokens, session.refreshToken].every((t) => all.every((x) => !x.includes(t)));
+      return [...tokens, session.refreshToken].every((token) =>
+        all.every((text) => !text.includes(token)),
+      );
     },
     resetClosed() {
       closed = [];
@@ -170,8 +175,8 @@ export function useSetup() {
     env = undefined;
   });
   return {
-    start: async (o?: Parameters<typeof setup>[0]) => {
-      env = await setup(o);
+    start: async (options?: Parameters<typeof setup>[0]) => {
+      env = await setup(options);
       return env;
     },
     current: () => env,

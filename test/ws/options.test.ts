@@ -161,7 +161,7 @@ describe('createAuthWsClient options and interface', () => {
     const e = await start();
     const it = e.client.iterate<{ ticks: number }, unknown>({
       query: TICKS,
-      variables: { ms: 10 },
+      variables: { intervalMs: 10 },
     });
     const seen: number[] = [];
     const run = (async () => {
@@ -185,7 +185,7 @@ describe('createAuthWsClient options and interface', () => {
 
   it('iterate().return() ends a pending next() and unsubscribes', async () => {
     const e = await start();
-    const it = e.client.iterate({ query: TICKS, variables: { ms: 60_000 } });
+    const it = e.client.iterate({ query: TICKS, variables: { intervalMs: 60_000 } });
     const pending = it.next();
     await e.untilConnected(1);
     await it.return?.();

@@ -58,33 +58,26 @@ describe('createAuthWsClient re-authentication', () => {
     expect(sub.errors).toEqual([]);
   });
 
-  it('server close 4403 → one refresh with that token, reconnect, ticks resume', async () => {
-    const e = await start();
-    const sub = watchTicks(e.client);
-    await sub.more(2);
-    e.server.closeWsConnections(4403, 'Forbidden');
-    await e.untilConnected(2);
-    await sub.more(2);
-    expect(e.server.counters.refreshes).toBe(1);
-    expect(e.server.counters.wsConnections).toEqual([
-      { token: e.tokens[0], accepted: true },
-      { token: e.tokens[1], accepted: true },
-    ]);
-    expect(sub.errors).toEqual([]);
-  });
-
-  it('server close 4401 (fatal in graphql-ws) → refresh, reconnect, ticks resume', async () => {
-    const e = await start();
-    const sub = watchTicks(e.client);
-    await sub.more(2);
-    e.server.closeWsConnections(4401, 'Unauthorized');
-    await e.untilConnected(2);
-    await sub.more(2);
-    expect(e.server.counters.refreshes).toBe(1);
-    expect(e.server.counters.wsConnections.map((c) => c.accepted)).toEqual([true, true]);
-    expect(e.server.counters.wsConnections[1]?.token).toBe(e.tokens[1]);
-    expect(sub.errors).toEqual([]);
-  });
+  it.each([
+    [4403, '', 'Forbidden'],
+    [4401, ' (fatal in graphql-ws)', 'Unauthorized'],
+  ] as const)(
+    'server close %i%s → one refresh with that token, reconnect, ticks resume',
+    async (code, _note, reason) => {
+      const e = await start();
+      const sub = watchTicks(e.client);
+      await sub.more(2);
+      e.server.closeWsConnections(code, reason);
+      await e.untilConnected(2);
+      await sub.more(2);
+      expect(e.server.counters.refreshes).toBe(1);
+      expect(e.server.counters.wsConnections).toEqual([
+        { token: e.tokens[0], accepted: true },
+        { token: e.tokens[1], accepted: true },
+      ]);
+      expect(sub.errors).toEqual([]);
+    },
+  );
 
   it('connection_init rejected with 4401 (revoked token) → refresh, reconnect', async () => {
     const e = await start();
@@ -118,7 +111,7 @@ describe('createAuthWsClient re-authentication', () => {
         // Bounded: ticks come every 10 ms, two expiries take at most ~4 s.
         for (
           let i = 0;
-          i < 1_000 && e.server.counters.wsCloses.filter((c) => c === 4403).length < 2;
+          i < 1_000 && e.server.counters.wsCloses.filter((code) => code === 4403).length < 2;
           i++
         )
           await sub.more(1);
@@ -128,10 +121,12 @@ describe('createAuthWsClient re-authentication', () => {
     );
     await sub.more(3, 'ticks after the second expiry');
     expect(sub.errors).toEqual([]);
-    const conns = e.server.counters.wsConnections;
-    expect(conns.length).toBeGreaterThanOrEqual(3);
-    expect(conns.every((c) => c.accepted)).toBe(true);
-    expect(new Set(conns.map((c) => c.token)).size).toBe(conns.length);
+    const connections = e.server.counters.wsConnections;
+    expect(connections.length).toBeGreaterThanOrEqual(3);
+    expect(connections.every((connection) => connection.accepted)).toBe(true);
+    expect(new Set(connections.map((connection) => connection.token)).size).toBe(
+      connections.length,
+    );
   });
 
   it('a server rejecting every token ends the subscription with SESSION_EXPIRED after 2 connections', async () => {
@@ -153,10 +148,10 @@ describe('createAuthWsClient re-authentication', () => {
   });
 
   it('an expiring token at start is refreshed before the first connection_init', async () => {
-    let t = Date.now();
-    const now = () => t;
+    let clock = Date.now();
+    const now = () => clock;
     const e = await start({ server: { now } });
-    t += 45_000; // 60 s token, refreshed 30 s before expiry: expiring, yet the server accepts it
+    clock += 45_000; // 60 s token, refreshed 30 s before expiry: expiring, yet the server accepts it
     const sub = watchTicks(e.client);
     await sub.more(2);
     expect(e.server.counters.refreshes).toBe(1);
@@ -212,8 +207,8 @@ describe('createAuthWsClient re-authentication', () => {
         retryWait: () => {
           waits++;
           gate.poke();
-          return new Promise<void>((r) => {
-            release = r;
+          return new Promise<void>((resolve) => {
+            release = resolve;
           });
         },
       },
@@ -232,7 +227,10 @@ describe('createAuthWsClient re-authentication', () => {
     await sub.more(2);
     expect(sub.errors).toEqual([]);
     expect(waits).toBe(1);
-    expect(e.server.counters.wsConnections.map((c) => c.accepted)).toEqual([true, true]);
+    expect(e.server.counters.wsConnections.map((connection) => connection.accepted)).toEqual([
+      true,
+      true,
+    ]);
   });
 
   it('an immediate retry after a failed refresh is not killed by the stale 4005 close', async () => {

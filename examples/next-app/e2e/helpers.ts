@@ -46,6 +46,27 @@ export async function login(page: Page, user: string): Promise<void> {
   await expectLive(page);
 }
 
+/**
+ * Signs in as a new user (`uniqueUser(name)`) and zeroes the API server's counters, so that
+ * the test counts only what follows. Returns the user.
+ */
+export async function freshSession(page: Page, name: string): Promise<string> {
+  const user = uniqueUser(name);
+  await login(page, user);
+  await resetCounters();
+  return user;
+}
+
+/** Two tabs of one browser: the first signs in as a new user, the second opens the dashboard. */
+export async function twoTabs(context: BrowserContext, name: string): Promise<[Page, Page]> {
+  const first = await context.newPage();
+  await login(first, uniqueUser(name));
+  const second = await context.newPage();
+  await second.goto('/dashboard');
+  await expectLive(second);
+  return [first, second];
+}
+
 export const ticks = async (page: Page) => Number(await page.getByTestId('ticks').textContent());
 
 /** Authenticated, data shown, ticks arriving, no error. */
@@ -75,11 +96,11 @@ export async function stay(
       const seen = last[i];
       if (!seen) continue;
       await expect(page.getByTestId('error')).toHaveCount(0, { timeout: 1 });
-      const n = await ticks(page);
+      const count = await ticks(page);
       const now = Date.now();
-      if (n > seen.value) {
+      if (count > seen.value) {
         if (seen.value >= 0) maxGap = Math.max(maxGap, now - seen.at);
-        seen.value = n;
+        seen.value = count;
         seen.at = now;
       }
       expect(now - seen.at, `ticks stalled on page ${i}`).toBeLessThan(maxGapMs);
@@ -91,12 +112,14 @@ export async function stay(
 }
 
 /** Gaps between consecutive successful refreshes, in ms. */
-export const gaps = (times: number[]) => times.slice(1).map((t, i) => t - (times[i] ?? t));
+export const gaps = (times: number[]) =>
+  times.slice(1).map((time, index) => time - (times[index] ?? time));
 
 /** The session cookies as the browser holds them. */
 export async function sessionCookies(context: BrowserContext) {
   const all = await context.cookies();
-  return { rt: all.find((c) => c.name === 'rt'), at: all.find((c) => c.name === 'at') };
+  const named = (name: string) => all.find((cookie) => cookie.name === name);
+  return { rt: named('rt'), at: named('at') };
 }
 
 /** Records the figures of a test in the report and on the console. */

@@ -6,6 +6,7 @@ import {
   type Counters,
   counters,
   expectLive,
+  freshSession,
   gaps,
   login,
   note,
@@ -14,6 +15,7 @@ import {
   sessionCookies,
   stay,
   TTL,
+  twoTabs,
   uniqueUser,
 } from './helpers';
 
@@ -83,8 +85,7 @@ test('log in → header, data, a mutation and live ticks', async ({ page }) => {
 test('three token lifetimes with concurrent queries: one refresh per lifetime, each one visible', async ({
   page,
 }) => {
-  await login(page, uniqueUser('stay'));
-  await resetCounters();
+  await freshSession(page, 'stay');
   const t0 = Date.now();
   let sawRefreshing = 0;
   const { maxGap } = await stay([page], 3 * TTL + 1_000, async (p) => {
@@ -114,11 +115,7 @@ test('three token lifetimes with concurrent queries: one refresh per lifetime, e
 test('two tabs through three lifetimes: one refresh per lifetime across both, no reuse', async ({
   context,
 }) => {
-  const a = await context.newPage();
-  await login(a, uniqueUser('tabs'));
-  const b = await context.newPage();
-  await b.goto('/dashboard');
-  await expectLive(b);
+  const [a, b] = await twoTabs(context, 'tabs');
   await resetCounters();
   const t0 = Date.now();
   await stay([a, b], 3 * TTL + 1_000, burst);
@@ -137,11 +134,7 @@ test('two tabs through three lifetimes: one refresh per lifetime across both, no
 test('sign out in one tab: the other tab follows, and the session is revoked server-side', async ({
   context,
 }) => {
-  const a = await context.newPage();
-  await login(a, uniqueUser('logout'));
-  const b = await context.newPage();
-  await b.goto('/dashboard');
-  await expectLive(b);
+  const [a, b] = await twoTabs(context, 'logout');
   const before = await sessionCookies(context);
   await a.getByTestId('logout').click();
   await a.waitForURL('**/login?reason=signed-out');
@@ -165,9 +158,7 @@ test('sign out in one tab: the other tab follows, and the session is revoked ser
 test('server revokes the session → signed-out message, login page, bounded refresh calls', async ({
   page,
 }) => {
-  const name = uniqueUser('revoke');
-  await login(page, name);
-  await resetCounters();
+  const name = await freshSession(page, 'revoke');
   expect(await revokeUser(name)).toBe(1);
   await page.waitForURL('**/login?reason=expired');
   await expect(page.getByTestId('signed-out')).toHaveText(
@@ -192,8 +183,7 @@ test('server revokes the session → signed-out message, login page, bounded ref
 test('a refresh answer lost on the way: the retry with the same cookie is inside the grace window', async ({
   page,
 }) => {
-  await login(page, uniqueUser('grace'));
-  await resetCounters();
+  await freshSession(page, 'grace');
   // The next refresh reaches the server (which rotates the refresh token) but its answer, with
   // the new cookie, never reaches the page: as when a connection drops or a tab is closed.
   let lost = 0;
@@ -229,8 +219,7 @@ test('a refresh answer lost on the way: the retry with the same cookie is inside
 
 test('closing the tab that is mid-refresh does not hang the other tab', async ({ context }) => {
   const a = await context.newPage();
-  await login(a, uniqueUser('close'));
-  await resetCounters();
+  await freshSession(a, 'close');
   // Tab A's refresh request gets no answer: A holds the cross-tab lock while it waits.
   await a.route('**/api/auth/refresh', () => {});
   await expect(a.getByTestId('status')).toHaveText('refreshing…', { timeout: TTL });

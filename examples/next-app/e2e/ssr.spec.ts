@@ -2,6 +2,7 @@ import { type Browser, expect, test } from '@playwright/test';
 import {
   counters,
   expectLive,
+  freshSession,
   login,
   note,
   resetCounters,
@@ -25,9 +26,7 @@ const textOf = (html: string, testId: string) =>
 test('first paint: the server HTML has the user, their data and the right status', async ({
   page,
 }) => {
-  const user = uniqueUser('paint');
-  await login(page, user);
-  await resetCounters();
+  const user = await freshSession(page, 'paint');
   // The page as the server sends it, before any script runs (the browser's cookies).
   const html = await (await page.request.get('/dashboard')).text();
   expect(textOf(html, 'status')).toBe('authenticated');
@@ -75,8 +74,7 @@ test("two users' concurrent server renders never cross", async ({ browser }) => 
 test('a reload of a signed-in page costs one refresh, no 401, no anonymous request', async ({
   page,
 }) => {
-  await login(page, uniqueUser('reload'));
-  await resetCounters();
+  await freshSession(page, 'reload');
   await page.reload();
   await expectLive(page);
   // Long enough for anything that would still follow the load.
