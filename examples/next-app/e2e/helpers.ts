@@ -71,10 +71,9 @@ export const ticks = async (page: Page) => Number(await page.getByTestId('ticks'
 
 /**
  * The element of a query's data that the user sees. React streams each server-rendered Suspense
- * boundary into a hidden `<div>` and then moves it into place; when the browser rendered the
- * boundary first (hydration won the race), the streamed copy stays behind, hidden, so a page can
- * hold a second, invisible element with the same test id (seen once in CI: a strict-mode
- * violation on `item`).
+ * boundary into a hidden `<div>` before it moves it into place, so a page can hold a second,
+ * hidden element with the same test id (seen in one clean-clone CI run: a strict-mode violation
+ * on `item` that lasted the whole 10 s wait, with the visible copy showing the right data).
  */
 export const shown = (page: Page, testId: string) =>
   page.getByTestId(testId).filter({ visible: true });
