@@ -5,7 +5,7 @@ import { expiringFrom, expiryOf, type TokenArrival } from './expiry.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
 import { type AttemptsOutcome, callRefresh } from './refreshAttempts.js';
 import { later } from './timers.js';
-import { claimsOf, isTokenSet } from './tokenSet.js';
+import { belongToDifferentUsers, isTokenSet } from './tokenSet.js';
 import type { TokenManagerEvents, TokenManagerOptions, TokenSet, TokenStatus } from './types.js';
 import { listenForWakeUp } from './wakeUp.js';
 
@@ -317,8 +317,8 @@ export class TokenManager {
       stored.accessToken !== this.#tokens?.accessToken
     ) {
       const now = this.#options.now();
-      const expiry = expiryOf(stored, 'stored', now);
-      if (now < expiry - this.#options.refreshBeforeExpiryMs) {
+      const margin = this.#options.refreshBeforeExpiryMs;
+      if (now < expiringFrom(expiryOf(stored, 'stored', now), margin, 'stored', now)) {
         return { kind: 'fromAnotherTab', tokens: stored };
       }
     }
@@ -331,18 +331,12 @@ export class TokenManager {
    */
   async #acceptRefreshed(returned: TokenSet, signal: AbortSignal): Promise<string | null> {
     const previous = this.#tokens;
-    const previousUser = claimsOf(previous).sub;
-    const returnedUser = claimsOf(returned).sub;
-    if (previousUser !== undefined && returnedUser !== undefined && previousUser !== returnedUser) {
-      const error = new SessionExpiredError(undefined, {
-        cause: new TokenRefreshError(
-          'SUBJECT_CHANGED',
-          'refresh() returned a token of another user',
-        ),
-      });
-      this.#events.emit('refreshFailed', error);
-      await this.#endSession(error, false).catch(noop);
-      throw error;
+    if (belongToDifferentUsers(previous, returned)) {
+      const cause = new TokenRefreshError(
+        'SUBJECT_CHANGED',
+        'refresh() returned a token of another user',
+      );
+      return this.#endSessionAfterRefresh(new SessionExpiredError(undefined, { cause }));
     }
     const refreshToken = returned.refreshToken ?? previous?.refreshToken;
     const tokens: TokenSet = {
@@ -366,7 +360,11 @@ export class TokenManager {
       this.#setStatusFromTokens();
       return null;
     }
-    const error = new SessionExpiredError(undefined, { cause });
+    return this.#endSessionAfterRefresh(new SessionExpiredError(undefined, { cause }));
+  }
+
+  /** A refresh ended the session: `refreshFailed`, then the end of it, then every waiter fails. */
+  async #endSessionAfterRefresh(error: SessionExpiredError): Promise<never> {
     this.#events.emit('refreshFailed', error);
     await this.#endSession(error, false).catch(noop);
     throw error;
@@ -531,9 +529,7 @@ export class TokenManager {
    */
   #warnIfSharedOnServer(tokens: TokenSet): void {
     if (this.#warnedSharedOnServer || typeof document !== 'undefined') return;
-    const currentUser = claimsOf(this.#tokens).sub;
-    const newUser = claimsOf(tokens).sub;
-    if (currentUser && newUser && currentUser !== newUser) {
+    if (belongToDifferentUsers(this.#tokens, tokens)) {
       this.#warnedSharedOnServer = true;
       console.warn(
         'apollo-token-refresh: one TokenManager got tokens of two users on a server. Create one per request (docs/security.md, "Server-side rendering").',

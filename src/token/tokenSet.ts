@@ -40,3 +40,13 @@ export function claimsOf(tokens: TokenSet | null | undefined): AccessTokenClaims
     ...(typeof sub === 'string' && { sub }),
   };
 }
+
+/** Both access tokens name a user (JWT `sub`), and not the same one. */
+export function belongToDifferentUsers(
+  first: TokenSet | null | undefined,
+  second: TokenSet | null | undefined,
+): boolean {
+  const firstUser = claimsOf(first).sub;
+  const secondUser = claimsOf(second).sub;
+  return firstUser !== undefined && secondUser !== undefined && firstUser !== secondUser;
+}
