@@ -70,7 +70,7 @@ export function createAuthFetch(
       if (!token) return send(target, init);
       // Headers given in `init` replace a Request's own, as they would without us.
       const headers = new Headers(init?.headers ?? request?.headers);
-      headers.set(header.name, header.format(token));
+      headers.set(header.name, header.valueFor(token));
       return send(target, { ...init, headers });
     };
 

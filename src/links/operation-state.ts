@@ -11,6 +11,10 @@ import { type AuthorizationHeader, headersWithToken } from './header.js';
  *   the new token (`reauthorize`).
  * - `AuthErrorLink` refreshes once after an auth error with the token the operation carried
  *   (`carriedToken`), rewrites the header (`reauthorize`) and retries once (`markRetry`).
+ * - `createTokenRefreshLink` sends an operation none of them has seen (`isUntouched`) with a
+ *   usable token on its hot path, writing the header (`writeHeader`) without a record: creating
+ *   the record measured about 0.9 µs per operation (bench S3). Its retry is told the token and
+ *   header instead.
  *
  * The record lives on the operation under a module-private symbol, not in its context:
  * `getContext()` copies and freezes the whole context on every call, a cost each link would pay
@@ -44,11 +48,15 @@ function recordOf(operation: ApolloLink.Operation, context?: DefaultContext): Op
     : recordsOfFrozenOperations.get(operation);
   if (!record) {
     // Pass `context` when it was read already: every read is a copy.
-    record = { skip: (context ?? operation.getContext()).tokenRefresh?.skip === true };
+    record = { skip: optedOut(context ?? operation.getContext()) };
     if (extensible) (operation as WithRecord)[RECORD] = record;
     else recordsOfFrozenOperations.set(operation, record);
   }
   return record;
+}
+
+function optedOut(context: DefaultContext): boolean {
+  return context.tokenRefresh?.skip === true;
 }
 
 /** The operation opted out: no header, no waiting, no retry. */
@@ -70,7 +78,25 @@ export function authorize(
   const record = recordOf(operation, context);
   record.token = token;
   record.header = header;
+  writeHeader(operation, token, header, context);
+}
+
+/** Writes the access token into the operation's `header` (removes it for `null`), no more. */
+export function writeHeader(
+  operation: ApolloLink.Operation,
+  token: string | null,
+  header: AuthorizationHeader,
+  context: DefaultContext,
+): void {
   operation.setContext({ headers: headersWithToken(context.headers, token, header) });
+}
+
+/** None of our links has seen the operation yet, and it did not opt out. */
+export function isUntouched(operation: ApolloLink.Operation, context: DefaultContext): boolean {
+  const unseen =
+    (operation as WithRecord)[RECORD] === undefined &&
+    (Object.isExtensible(operation) || !recordsOfFrozenOperations.has(operation));
+  return unseen && !optedOut(context);
 }
 
 /**
@@ -123,7 +149,7 @@ export function markRetry(operation: ApolloLink.Operation): void {
   recordOf(operation).retry = true;
 }
 
-/** The operation is on its one retry already (a retry link upstream may send it again). */
+/** The operation is on its one retry already. */
 export function isRetry(operation: ApolloLink.Operation): boolean {
   return recordOf(operation).retry === true;
 }

@@ -13,6 +13,8 @@ import { isSkipped, takeHold } from './operation-state.js';
  * removes it. Without an `AuthLink` in front, it writes the header itself (`header`, `format`).
  */
 export class ProactiveRefreshLink extends ApolloLink {
+  readonly #held: HeldOperations;
+
   constructor(manager: TokenManager, options: ProactiveRefreshLink.Options = {}) {
     const { concurrency = Infinity } = options;
     check(
@@ -28,6 +30,12 @@ export class ProactiveRefreshLink extends ApolloLink {
         takeHold(operation) || held.hasWaiting || manager.peekAccessToken() === undefined;
       return mustWait ? held.hold(operation, forward) : forward(operation);
     });
+    this.#held = held;
+  }
+
+  /** Operations wait in its queue (a refresh runs, or they are still being sent after one). */
+  get isHolding(): boolean {
+    return this.#held.hasWaiting;
   }
 }
 
