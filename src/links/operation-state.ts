@@ -66,8 +66,7 @@ export function isSkipped(operation: ApolloLink.Operation, context?: DefaultCont
 
 /**
  * Writes the access token into the operation's `header` (removes the header for `null`) and
- * remembers both. The only place our links write the header. Pass the `context` when it was
- * read already.
+ * remembers both. Pass the `context` when it was read already.
  */
 export function authorize(
   operation: ApolloLink.Operation,
@@ -81,7 +80,10 @@ export function authorize(
   writeHeader(operation, token, header, context);
 }
 
-/** Writes the access token into the operation's `header` (removes it for `null`), no more. */
+/**
+ * Writes the access token into the operation's `header` (removes it for `null`), remembering
+ * nothing: the one place our links write the header.
+ */
 export function writeHeader(
   operation: ApolloLink.Operation,
   token: string | null,
