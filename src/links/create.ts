@@ -2,7 +2,6 @@ import { ApolloLink } from '@apollo/client';
 import type { TokenManager } from '../token/manager.js';
 import { AuthErrorLink } from './auth-error-link.js';
 import { AuthLink } from './auth-link.js';
-import { resolveHeader } from './header.js';
 import { isUntouched, writeHeader } from './operation-state.js';
 import { ProactiveRefreshLink } from './proactive-refresh-link.js';
 import { resolveRetrySettings, sendWithOneRetry } from './retry-once.js';
@@ -22,7 +21,6 @@ export function createTokenRefreshLink(
     proactive,
     new AuthErrorLink(manager, options),
   ]);
-  const header = resolveHeader(options);
   const retrySettings = resolveRetrySettings(manager, options);
   // The hot path (a usable token, nothing held) in one step, deciding what the three links
   // would: walking an operation through them costs about 2.5 µs more (bench S3). Any other
@@ -34,7 +32,7 @@ export function createTokenRefreshLink(
         ? manager.peekAccessToken()
         : undefined;
     if (token === undefined) return chain.request(operation, forward);
-    writeHeader(operation, token, header, context);
+    writeHeader(operation, token, retrySettings.header, context);
     return sendWithOneRetry(operation, forward, token, retrySettings);
   });
 }

@@ -40,7 +40,8 @@ export function resolveRetrySettings(
 /**
  * Sends the operation and watches its first attempt: on an auth error, refreshes once (shared
  * with every operation that failed with the same token) and sends it once more with the new
- * token. `tokenWhenSent`: the token the attempt carries, when none of our links wrote it.
+ * token. `tokenWhenSent`: the token the attempt carries, for when no record of our links says
+ * (an auth link of the app's own wrote it, or `createTokenRefreshLink`'s one-step path).
  */
 export function sendWithOneRetry(
   operation: ApolloLink.Operation,
