@@ -8,7 +8,10 @@ export const client = new ApolloClient({ cache: new InMemoryCache(), link: Apoll
 
 export interface Sent {
   headers: Record<string, string>;
-  /** The token our links wrote into the operation (`undefined`: none did). */
+  /**
+   * The token our links recorded on the operation (`undefined`: none did, as on
+   * `createTokenRefreshLink`'s one-step path, which keeps no record: read `headers` there).
+   */
   token: string | null | undefined;
   /** The attempt was the operation's one retry. */
   retry: boolean;
