@@ -111,7 +111,9 @@ export function reauthorize(
   token: string | null,
   fallback: AuthorizationHeader,
 ): void {
-  authorize(operation, token, recordOf(operation).header ?? fallback);
+  // One read of the context for both: every read is a copy.
+  const context = operation.getContext();
+  authorize(operation, token, recordOf(operation, context).header ?? fallback, context);
 }
 
 /** The token our links last wrote into the operation; `undefined` when none did. */
