@@ -240,6 +240,38 @@ describe('AuthErrorLink', () => {
     expect(p.outcome.done).toBe(false);
   });
 
+  it('unsubscribing while the first attempt is in flight stops it (HttpLink aborts its request)', async () => {
+    let stopped = 0;
+    const inFlight = () =>
+      new Observable<ApolloLink.Result>(() => () => {
+        stopped++;
+      });
+    const { link, sent } = setup(inFlight);
+    const p = execute(link, 1);
+    await flushEventLoop();
+    expect(sent).toHaveLength(1);
+    expect(stopped).toBe(0);
+    p.unsubscribe();
+    expect(stopped).toBe(1);
+    expect(p.outcome.done).toBe(false);
+  });
+
+  it('an attempt that answers while it is being subscribed still has its teardown run', async () => {
+    let stopped = 0;
+    const answersAtOnce = () =>
+      new Observable<ApolloLink.Result>((observer) => {
+        observer.next({ data: { echo: 1 } });
+        observer.complete();
+        return () => {
+          stopped++;
+        };
+      });
+    const { link } = setup(answersAtOnce);
+    const { values } = await execute(link, 1).settled;
+    expect(values).toEqual([{ data: { echo: 1 } }]);
+    expect(stopped).toBe(1);
+  });
+
   it('skip: an auth error is not retried', async () => {
     const { m, link, sent } = setup(() => of(UNAUTH));
     const out = await execute(link, 1, { tokenRefresh: { skip: true } }).settled;
