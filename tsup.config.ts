@@ -19,7 +19,7 @@ const common: Options = {
 const errorsFromMainEntry: Plugin = {
   name: 'errors-from-main-entry',
   setup(build) {
-    build.onResolve({ filter: /\/token\/errors\.js$/ }, () => ({
+    build.onResolve({ filter: /\/shared\/errors\.js$/ }, () => ({
       path: 'apollo-token-refresh',
       external: true,
     }));
@@ -33,7 +33,7 @@ export default defineConfig([
   // Hooks only: imports nothing of the main entry at run time (types only).
   {
     ...common,
-    entry: { react: 'src/react/index.ts' },
+    entry: { react: 'src/react.ts' },
     clean: ['react.*'],
     external: [...(common.external ?? []), 'react'],
   },

@@ -6,8 +6,7 @@ export {
 export { AuthErrorLink } from './links/auth-error-link.js';
 export { AuthLink } from './links/auth-link.js';
 export type { TokenRefreshContext } from './links/context.js';
-export { createTokenRefreshLink } from './links/create.js';
-export type { HeaderOptions } from './links/header.js';
+export { createTokenRefreshLink } from './links/create-token-refresh-link.js';
 export { isUnauthenticated } from './links/is-auth-error.js';
 export { ProactiveRefreshLink } from './links/proactive-refresh-link.js';
 export {
@@ -15,7 +14,8 @@ export {
   SessionExpiredError,
   TokenRefreshError,
   type TokenRefreshErrorCode,
-} from './token/errors.js';
+} from './shared/errors.js';
+export type { HeaderOptions } from './shared/header.js';
 export { TokenManager } from './token/manager.js';
 export { memoryStorage, webStorage } from './token/storage.js';
 export type {

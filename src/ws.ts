@@ -1,8 +1,7 @@
 export {
-  AuthCloseCode,
   type AuthWsClient,
   type AuthWsClientOptions,
   type AuthWsManager,
-  type CloseLike,
   createAuthWsClient,
-} from './links/ws/index.js';
+} from './ws/client.js';
+export { AuthCloseCode, type CloseLike } from './ws/close-codes.js';

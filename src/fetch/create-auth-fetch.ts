@@ -1,6 +1,6 @@
-import { abortable } from '../internal/abort.js';
-import { check, checkFunction, isFunction } from '../internal/check.js';
-import { type HeaderOptions, resolveHeader } from '../links/header.js';
+import { abortable } from '../shared/abort.js';
+import { check, checkFunction, isFunction } from '../shared/check.js';
+import { type HeaderOptions, resolveHeader } from '../shared/header.js';
 import type { TokenManager } from '../token/manager.js';
 import { isResendable } from './resendable.js';
 

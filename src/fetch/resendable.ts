@@ -1,4 +1,4 @@
-import { isFunction } from '../internal/check.js';
+import { isFunction } from '../shared/check.js';
 
 // Looked up by name: a runtime may lack some of them (React Native has no `ReadableStream`).
 const REUSABLE_BODIES = ['Blob', 'FormData', 'URLSearchParams', 'ArrayBuffer'];

@@ -1,6 +1,6 @@
 import { ApolloLink } from '@apollo/client';
+import type { HeaderOptions } from '../shared/header.js';
 import type { TokenManager } from '../token/manager.js';
-import type { HeaderOptions } from './header.js';
 import { carriedToken, isRetry, isSkipped } from './operation-state.js';
 import { type RetryOnceOptions, resolveRetrySettings, sendWithOneRetry } from './retry-once.js';
 

@@ -1,6 +1,6 @@
 import { ApolloLink } from '@apollo/client';
+import { type HeaderOptions, resolveHeader } from '../shared/header.js';
 import type { TokenManager } from '../token/manager.js';
-import { type HeaderOptions, resolveHeader } from './header.js';
 import { authorize, holdTaken, isSkipped, offerHold } from './operation-state.js';
 import { sendAfter } from './send-after.js';
 

@@ -1,9 +1,9 @@
 import type { ApolloLink } from '@apollo/client';
 import PQueue from 'p-queue';
 import { Observable, type Subscription, tap } from 'rxjs';
-import { SessionExpiredError } from '../token/errors.js';
+import { SessionExpiredError } from '../shared/errors.js';
+import type { AuthorizationHeader } from '../shared/header.js';
 import type { TokenManager } from '../token/manager.js';
-import type { AuthorizationHeader } from './header.js';
 import { reauthorize } from './operation-state.js';
 
 type Forward = ApolloLink.ForwardFunction;

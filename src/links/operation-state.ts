@@ -1,5 +1,5 @@
 import type { ApolloLink, DefaultContext } from '@apollo/client';
-import { type AuthorizationHeader, headersWithToken } from './header.js';
+import { type AuthorizationHeader, headersWithToken } from '../shared/header.js';
 
 /**
  * What the token refresh links know about one operation, and the named steps by which they hand

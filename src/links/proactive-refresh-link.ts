@@ -1,7 +1,7 @@
 import { ApolloLink } from '@apollo/client';
-import { check } from '../internal/check.js';
+import { check } from '../shared/check.js';
+import { type HeaderOptions, resolveHeader } from '../shared/header.js';
 import type { TokenManager } from '../token/manager.js';
-import { type HeaderOptions, resolveHeader } from './header.js';
 import { HeldOperations } from './held-operations.js';
 import { isSkipped, takeHold } from './operation-state.js';
 

@@ -1,9 +1,9 @@
 import type { ApolloLink } from '@apollo/client';
 import { Observable } from 'rxjs';
-import { checkFunction } from '../internal/check.js';
+import { checkFunction } from '../shared/check.js';
+import { type AuthorizationHeader, type HeaderOptions, resolveHeader } from '../shared/header.js';
 import type { TokenManager } from '../token/manager.js';
 import { FirstAttempt, type Retry } from './first-attempt.js';
-import { type AuthorizationHeader, type HeaderOptions, resolveHeader } from './header.js';
 import { isUnauthenticated } from './is-auth-error.js';
 import { carriedToken, markRetry, reauthorize } from './operation-state.js';
 import { sendAfter } from './send-after.js';

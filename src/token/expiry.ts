@@ -1,4 +1,4 @@
-import { claimsOf } from './tokenSet.js';
+import { claimsOf } from './token-set.js';
 import type { TokenSet } from './types.js';
 
 /**

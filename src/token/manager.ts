@@ -1,13 +1,13 @@
-import { CrossTab } from './crossTab.js';
-import { RefreshFailedError, SessionExpiredError, TokenRefreshError } from './errors.js';
+import { RefreshFailedError, SessionExpiredError, TokenRefreshError } from '../shared/errors.js';
+import { later } from '../shared/timers.js';
+import { CrossTab } from './cross-tab.js';
 import { Emitter } from './events.js';
 import { expiringFrom, expiryOf, type TokenArrival } from './expiry.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
-import { type AttemptsOutcome, callRefresh } from './refreshAttempts.js';
-import { later } from './timers.js';
-import { belongToDifferentUsers, isTokenSet } from './tokenSet.js';
+import { type AttemptsOutcome, callRefresh } from './refresh-attempts.js';
+import { belongToDifferentUsers, isTokenSet } from './token-set.js';
 import type { TokenManagerEvents, TokenManagerOptions, TokenSet, TokenStatus } from './types.js';
-import { listenForWakeUp } from './wakeUp.js';
+import { listenForWakeUp } from './wake-up.js';
 
 /**
  * Where new tokens come from, and so what the manager does with them: how their expiry is

@@ -1,6 +1,6 @@
-import { check, checkFunction, isFunction } from '../internal/check.js';
-import { SessionExpiredError } from './errors.js';
-import type { AttemptPolicy } from './refreshAttempts.js';
+import { check, checkFunction, isFunction } from '../shared/check.js';
+import { SessionExpiredError } from '../shared/errors.js';
+import type { AttemptPolicy } from './refresh-attempts.js';
 import { memoryStorage } from './storage.js';
 import type { TokenManagerOptions, TokenStorage } from './types.js';
 

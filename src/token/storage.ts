@@ -1,4 +1,4 @@
-import { isTokenSet } from './tokenSet.js';
+import { isTokenSet } from './token-set.js';
 import type { TokenSet, TokenStorage } from './types.js';
 
 /** Keeps tokens in memory only (the default): each `TokenManager` gets its own, nothing is shared. */

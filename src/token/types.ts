@@ -1,4 +1,4 @@
-import type { RefreshFailedError, SessionExpiredError } from './errors.js';
+import type { RefreshFailedError, SessionExpiredError } from '../shared/errors.js';
 
 /** The tokens of one session. */
 export interface TokenSet {

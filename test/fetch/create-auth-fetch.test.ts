@@ -10,7 +10,7 @@ import {
   RefreshFailedError,
   SessionExpiredError,
   TokenRefreshError,
-} from '../../src/token/errors.js';
+} from '../../src/shared/errors.js';
 import type { RefreshFunction } from '../../src/token/types.js';
 import { currentToken, type Harness, untilRefreshing, useHarness } from '../links/harness.js';
 import { errorTexts } from '../reliability/leaks.js';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { AuthErrorLink } from '../../src/links/auth-error-link.js';
 import { AuthLink } from '../../src/links/auth-link.js';
 import { carriedToken } from '../../src/links/operation-state.js';
-import { RefreshFailedError } from '../../src/token/errors.js';
+import { RefreshFailedError } from '../../src/shared/errors.js';
 import { flushEventLoop } from '../support/flush.js';
 import { asManager, FakeManager } from './fake-manager.js';
 import { execute, stubLink } from './stub.js';

@@ -1,9 +1,9 @@
 import { ApolloLink } from '@apollo/client';
 import { describe, expect, it } from 'vitest';
 import { AuthLink } from '../../src/links/auth-link.js';
-import { resolveHeader } from '../../src/links/header.js';
 import { reauthorize } from '../../src/links/operation-state.js';
-import { RefreshFailedError } from '../../src/token/errors.js';
+import { RefreshFailedError } from '../../src/shared/errors.js';
+import { resolveHeader } from '../../src/shared/header.js';
 import { flushEventLoop } from '../support/flush.js';
 import { asManager, FakeManager } from './fake-manager.js';
 import { execute, stubLink } from './stub.js';

@@ -14,7 +14,7 @@ import { startTestServer, type TestServer } from '../../fixtures/server/index.js
 import { httpRefresh } from '../../fixtures/server/refresh.js';
 import { AuthErrorLink } from '../../src/links/auth-error-link.js';
 import { AuthLink } from '../../src/links/auth-link.js';
-import { createTokenRefreshLink } from '../../src/links/create.js';
+import { createTokenRefreshLink } from '../../src/links/create-token-refresh-link.js';
 import { carriedToken } from '../../src/links/operation-state.js';
 import { ProactiveRefreshLink } from '../../src/links/proactive-refresh-link.js';
 import { TokenManager } from '../../src/token/manager.js';

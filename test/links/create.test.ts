@@ -3,7 +3,7 @@ import { CombinedGraphQLErrors, ServerError } from '@apollo/client/errors';
 import { RetryLink } from '@apollo/client/link/retry';
 import { NEVER, of, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { createTokenRefreshLink } from '../../src/links/create.js';
+import { createTokenRefreshLink } from '../../src/links/create-token-refresh-link.js';
 import { flushEventLoop } from '../support/flush.js';
 import { asManager, FakeManager } from './fake-manager.js';
 import { execute, stubLink } from './stub.js';

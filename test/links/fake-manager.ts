@@ -3,7 +3,7 @@
  * refresh starts and how it ends. It follows the SPEC contract the links rely on (single flight,
  * stale-failure guard, `status` / `refreshFailed` / `logout` events).
  */
-import { SessionExpiredError } from '../../src/token/errors.js';
+import { SessionExpiredError } from '../../src/shared/errors.js';
 import type { TokenManager } from '../../src/token/manager.js';
 import type { TokenManagerEvents, TokenStatus } from '../../src/token/types.js';
 import { type Deferred, deferred } from '../support/deferred.js';

@@ -6,7 +6,7 @@ import { EchoDocument } from '../../fixtures/__generated__/graphql.js';
 import { startTestServer } from '../../fixtures/server/index.js';
 import { httpRefresh } from '../../fixtures/server/refresh.js';
 import type { TestServer, TestServerOptions } from '../../fixtures/server/types.js';
-import { createTokenRefreshLink } from '../../src/links/create.js';
+import { createTokenRefreshLink } from '../../src/links/create-token-refresh-link.js';
 import { TokenManager } from '../../src/token/manager.js';
 import type { TokenManagerOptions } from '../../src/token/types.js';
 

@@ -6,7 +6,7 @@ import {
   RenameDocument,
 } from '../../fixtures/__generated__/graphql.js';
 import type { RefreshMode, UnauthenticatedForm } from '../../fixtures/server/types.js';
-import { RefreshFailedError, SessionExpiredError } from '../../src/token/errors.js';
+import { RefreshFailedError, SessionExpiredError } from '../../src/shared/errors.js';
 import { flushEventLoop } from '../support/flush.js';
 import { burst, currentToken, untilRefreshing, useHarness } from './harness.js';
 

@@ -3,7 +3,7 @@ import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { AuthLink } from '../../src/links/auth-link.js';
 import { ProactiveRefreshLink } from '../../src/links/proactive-refresh-link.js';
-import { RefreshFailedError, SessionExpiredError } from '../../src/token/errors.js';
+import { RefreshFailedError, SessionExpiredError } from '../../src/shared/errors.js';
 import { flushEventLoop } from '../support/flush.js';
 import { asManager, FakeManager } from './fake-manager.js';
 import { execute, stubLink } from './stub.js';

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startTestServer } from '../../fixtures/server/index.js';
 import { httpRefresh } from '../../fixtures/server/refresh.js';
 import type { TestServer } from '../../fixtures/server/types.js';
-import { SessionExpiredError } from '../../src/token/errors.js';
+import { SessionExpiredError } from '../../src/shared/errors.js';
 import { TokenManager } from '../../src/token/manager.js';
 import type { RefreshFunction } from '../../src/token/types.js';
 import { deferred } from '../support/deferred.js';

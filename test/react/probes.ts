@@ -1,6 +1,6 @@
 /** Components that render what the hooks return, and a manager wrapper that counts listeners. */
 import { createElement } from 'react';
-import { type TokenStateSource, useTokenExpiry, useTokenStatus } from '../../src/react/index.js';
+import { type TokenStateSource, useTokenExpiry, useTokenStatus } from '../../src/react.js';
 
 /** Every value each probe rendered, in order: a re-render shows up as a new entry. */
 export type Renders = { status: string[]; expiry: (number | null)[] };

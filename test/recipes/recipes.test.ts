@@ -14,8 +14,8 @@ import { EchoDocument } from '../../fixtures/__generated__/graphql.js';
 import { startTestServer } from '../../fixtures/server/index.js';
 import { httpRefresh } from '../../fixtures/server/refresh.js';
 import type { TestServer } from '../../fixtures/server/types.js';
-import { createTokenRefreshLink } from '../../src/links/create.js';
-import { TokenRefreshError } from '../../src/token/errors.js';
+import { createTokenRefreshLink } from '../../src/links/create-token-refresh-link.js';
+import { TokenRefreshError } from '../../src/shared/errors.js';
 import { TokenManager } from '../../src/token/manager.js';
 import type { TokenStorage } from '../../src/token/types.js';
 

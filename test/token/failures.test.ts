@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RefreshFailedError, SessionExpiredError } from '../../src/token/errors.js';
+import { RefreshFailedError, SessionExpiredError } from '../../src/shared/errors.js';
 import { TokenManager } from '../../src/token/manager.js';
 import type { RefreshContext, RefreshFunction, TokenSet } from '../../src/token/types.js';
 import { deferred } from '../support/deferred.js';

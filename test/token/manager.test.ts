@@ -3,7 +3,7 @@ import {
   RefreshFailedError,
   SessionExpiredError,
   TokenRefreshError,
-} from '../../src/token/errors.js';
+} from '../../src/shared/errors.js';
 import { TokenManager } from '../../src/token/manager.js';
 import { memoryStorage } from '../../src/token/storage.js';
 import type { RefreshFunction, TokenSet } from '../../src/token/types.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenRefreshError } from '../../src/token/errors.js';
+import { TokenRefreshError } from '../../src/shared/errors.js';
 import { TokenManager } from '../../src/token/manager.js';
 
 const refresh = async () => ({ accessToken: 'x' });

@@ -5,7 +5,7 @@
  */
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RefreshFailedError } from '../../src/token/errors.js';
+import { RefreshFailedError } from '../../src/shared/errors.js';
 import { TokenManager } from '../../src/token/manager.js';
 import { memoryStorage } from '../../src/token/storage.js';
 import type { RefreshFunction, TokenSet } from '../../src/token/types.js';

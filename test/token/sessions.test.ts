@@ -4,7 +4,7 @@
  */
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SessionExpiredError, TokenRefreshError } from '../../src/token/errors.js';
+import { SessionExpiredError, TokenRefreshError } from '../../src/shared/errors.js';
 import { TokenManager } from '../../src/token/manager.js';
 import { memoryStorage } from '../../src/token/storage.js';
 import type { RefreshFunction, TokenSet } from '../../src/token/types.js';

@@ -4,8 +4,8 @@ import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { getMainDefinition } from '@apollo/client/utilities';
 import { describe, expect, it } from 'vitest';
 import { EchoDocument, TicksDocument } from '../../fixtures/__generated__/graphql.js';
-import { createTokenRefreshLink } from '../../src/links/create.js';
-import { SessionExpiredError } from '../../src/token/errors.js';
+import { createTokenRefreshLink } from '../../src/links/create-token-refresh-link.js';
+import { SessionExpiredError } from '../../src/shared/errors.js';
 import { condition, useSetup } from './helpers.js';
 
 const { start } = useSetup();

@@ -8,9 +8,9 @@ import {
   type TestServerOptions,
 } from '../../fixtures/server/index.js';
 import { httpRefresh } from '../../fixtures/server/refresh.js';
-import { type AuthWsClientOptions, createAuthWsClient } from '../../src/links/ws/index.js';
 import { TokenManager } from '../../src/token/manager.js';
 import type { TokenManagerOptions } from '../../src/token/types.js';
+import { type AuthWsClientOptions, createAuthWsClient } from '../../src/ws.js';
 
 /** Rejects with a message naming `what` when `promise` does not settle within `ms`. */
 export function within<T>(promise: Promise<T>, what: string, ms = 5_000): Promise<T> {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { AuthCloseCode, createAuthWsClient } from '../../src/links/ws/index.js';
-import { SessionExpiredError } from '../../src/token/errors.js';
+import { SessionExpiredError } from '../../src/shared/errors.js';
 import { TokenManager } from '../../src/token/manager.js';
+import { AuthCloseCode, createAuthWsClient } from '../../src/ws.js';
 import { condition, TICKS, useSetup, watchTicks, within } from './helpers.js';
 
 const { start, current } = useSetup();

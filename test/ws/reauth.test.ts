@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SessionExpiredError } from '../../src/token/errors.js';
+import { SessionExpiredError } from '../../src/shared/errors.js';
 import { condition, useSetup, watchTicks, within } from './helpers.js';
 
 const { start } = useSetup();

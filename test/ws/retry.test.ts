@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AuthCloseCode } from '../../src/links/ws/close-codes.js';
+import { RefreshFailedError, SessionExpiredError } from '../../src/shared/errors.js';
+import { AuthCloseCode } from '../../src/ws/close-codes.js';
 import {
   randomisedBackoff,
   retriesAtOnce,
   retryByDefault,
   shouldRetryConnection,
-} from '../../src/links/ws/retry.js';
-import { RefreshFailedError, SessionExpiredError } from '../../src/token/errors.js';
+} from '../../src/ws/retry.js';
 
 const close = (code: number) => ({ code, reason: '', wasClean: true });
 

@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { createAuthWsClient } from '../../src/links/ws/index.js';
 import { TokenManager } from '../../src/token/manager.js';
+import { createAuthWsClient } from '../../src/ws.js';
 import { startGraphqlWsServer } from './graphql-ws-server.js';
 import { condition, steppedRetryWait, useSetup, watchTicks } from './helpers.js';
 

@@ -1,4 +1,4 @@
-import { check, checkFunction } from '../internal/check.js';
+import { check, checkFunction } from './check.js';
 
 /** Where and how the links put the access token on a request. */
 export interface HeaderOptions {

@@ -1,4 +1,4 @@
-import { TokenRefreshError } from '../token/errors.js';
+import { TokenRefreshError } from './errors.js';
 
 /**
  * Throws an `INVALID_OPTION` `TokenRefreshError` unless `ok`. The message names the option and

@@ -1,7 +1,7 @@
-import { abortable, onAbort } from '../internal/abort.js';
-import { TokenRefreshError } from './errors.js';
-import { delay, later } from './timers.js';
-import { claimsOf, isTokenSet } from './tokenSet.js';
+import { abortable, onAbort } from '../shared/abort.js';
+import { TokenRefreshError } from '../shared/errors.js';
+import { delay, later } from '../shared/timers.js';
+import { claimsOf, isTokenSet } from './token-set.js';
 import type { RefreshFunction, TokenSet } from './types.js';
 
 /** How one refresh calls the app's `refresh` function: the manager's options, resolved. */

@@ -1,4 +1,4 @@
-import { RefreshFailedError, SessionExpiredError } from '../../token/errors.js';
+import { RefreshFailedError, SessionExpiredError } from '../shared/errors.js';
 import { AuthCloseCode, isClose } from './close-codes.js';
 import { isConnectionFailure } from './socket.js';
 

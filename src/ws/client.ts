@@ -6,9 +6,9 @@ import {
   type Sink,
   type SubscribePayload,
 } from 'graphql-ws';
-import { check } from '../../internal/check.js';
-import { SessionExpiredError } from '../../token/errors.js';
-import type { TokenManager } from '../../token/manager.js';
+import { check } from '../shared/check.js';
+import { SessionExpiredError } from '../shared/errors.js';
+import type { TokenManager } from '../token/manager.js';
 import { AuthCloseCode, isClose } from './close-codes.js';
 import { iterateSubscription } from './iterate.js';
 import {

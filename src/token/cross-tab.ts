@@ -1,6 +1,6 @@
-import { onAbort } from '../internal/abort.js';
-import { later } from './timers.js';
-import { isTokenSet } from './tokenSet.js';
+import { onAbort } from '../shared/abort.js';
+import { later } from '../shared/timers.js';
+import { isTokenSet } from './token-set.js';
 import type { TokenSet } from './types.js';
 
 /**

@@ -1,4 +1,4 @@
-import { abortable } from '../internal/abort.js';
+import { abortable } from './abort.js';
 
 // setTimeout overflows above 2^31-1 ms and then fires at once; clamp instead (callers re-check).
 const MAX_DELAY = 2 ** 31 - 1;
