@@ -1,3 +1,5 @@
+import { check, isFunction } from '../shared/check.js';
+import { TokenRefreshError } from '../shared/errors.js';
 import type { TokenManagerEvents } from './types.js';
 
 type EventName = keyof TokenManagerEvents;
@@ -10,14 +12,23 @@ type Listeners = { [E in EventName]: Set<TokenManagerEvents[E]> };
  */
 export class Emitter {
   #listeners: Listeners = {
-    tokens: new Set(),
+    status: new Set(),
     refreshing: new Set(),
+    tokens: new Set(),
     refreshFailed: new Set(),
     logout: new Set(),
-    status: new Set(),
   };
 
+  /** @throws {TokenRefreshError} `INVALID_OPTION` for an unknown event or a listener that is not a function. */
   on<E extends EventName>(event: E, listener: TokenManagerEvents[E]): () => void {
+    if (!Object.hasOwn(this.#listeners, event)) {
+      // The name itself is not echoed: only names this package defines appear in messages.
+      throw new TokenRefreshError(
+        'INVALID_OPTION',
+        `on(): unknown event; expected one of ${Object.keys(this.#listeners).join(', ')}`,
+      );
+    }
+    check(isFunction(listener), `on('${event}') listener`, 'a function', listener);
     const listeners = this.#listeners[event] as Set<TokenManagerEvents[E]>;
     listeners.add(listener);
     return () => {

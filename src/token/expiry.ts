@@ -34,8 +34,9 @@ export function expiryOf(tokens: TokenSet, arrival: TokenArrival, now: number): 
 /**
  * From when a token counts as expiring (it is refreshed before use): `marginMs` before its
  * expiry. A token that lives less than the margin would count as expiring the moment it arrives
- * and every operation would refresh again, so one that `refresh` just returned is used for at
- * least the first half of its remaining life.
+ * and every operation would refresh again, so one that just arrived (from `refresh` or
+ * `setTokens`) is used for at least the first half of its remaining life. Tokens read back from
+ * storage or another tab were judged when they arrived: the margin alone applies.
  */
 export function expiringFrom(
   expiry: number,
@@ -44,5 +45,5 @@ export function expiringFrom(
   now: number,
 ): number {
   const byMargin = expiry - marginMs;
-  return arrival === 'refreshed' ? Math.max(byMargin, now + (expiry - now) / 2) : byMargin;
+  return arrival === 'stored' ? byMargin : Math.max(byMargin, now + (expiry - now) / 2);
 }

@@ -1,7 +1,7 @@
 import { abortable, onAbort } from '../shared/abort.js';
 import { TokenRefreshError } from '../shared/errors.js';
 import { delay, later } from '../shared/timers.js';
-import { claimsOf, isTokenSet } from './token-set.js';
+import { claimsOf, isTokenSet, notATokenSet } from './token-set.js';
 import type { RefreshFunction, TokenSet } from './types.js';
 
 /** How one refresh calls the app's `refresh` function: the manager's options, resolved. */
@@ -68,9 +68,7 @@ async function callOnce(
     const tokens: unknown = await abortable(attempt.signal, () =>
       policy.refresh({ refreshToken, signal: attempt.signal }),
     );
-    if (!isTokenSet(tokens)) {
-      throw new TokenRefreshError('INVALID_TOKEN_SET', 'refresh(): not a TokenSet');
-    }
+    if (!isTokenSet(tokens)) throw notATokenSet('refresh()', tokens);
     // Expired on every clock, not just on this device's: a broken token endpoint.
     const { exp, iat } = claimsOf(tokens);
     if (exp !== undefined && iat !== undefined && exp <= iat) {

@@ -1,16 +1,44 @@
 import { decodeJwt } from 'jose';
+import { TokenRefreshError } from '../shared/errors.js';
 import type { TokenSet } from './types.js';
 
-/** Shape check for anything that claims to be a `TokenSet` (storage, refresh results, other tabs). */
-export const isTokenSet = (value: unknown): value is TokenSet => {
-  const tokens = value as Partial<TokenSet> | null;
-  return (
-    typeof tokens?.accessToken === 'string' &&
-    tokens.accessToken !== '' &&
-    (tokens.refreshToken === undefined || typeof tokens.refreshToken === 'string') &&
-    (tokens.expiresAt === undefined || Number.isFinite(tokens.expiresAt))
+/**
+ * What is wrong with a value that should be a `TokenSet`, naming the field and what it must be
+ * (never the value: it may be a token); `undefined` when it is one. Used wherever a `TokenSet`
+ * comes from outside: `setTokens`, storage, `refresh`, another tab.
+ */
+export function tokenSetProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) {
+    return `expected an object { accessToken, refreshToken?, expiresAt? }, got ${value === null ? 'null' : typeof value}`;
+  }
+  const { accessToken, refreshToken, expiresAt } = value as Record<keyof TokenSet, unknown>;
+  if (accessToken === undefined) {
+    // The most common mistake: returning an OAuth 2.0 token response as it came.
+    return 'access_token' in value
+      ? 'accessToken is missing; the object has access_token, an OAuth 2.0 token response: map it to { accessToken, refreshToken, expiresAt }, or use oauth2Refresh from apollo-token-refresh/oauth'
+      : 'accessToken is missing';
+  }
+  if (typeof accessToken !== 'string' || accessToken === '') {
+    return `accessToken must be a non-empty string, got ${accessToken === '' ? 'an empty string' : typeof accessToken}`;
+  }
+  if (refreshToken !== undefined && typeof refreshToken !== 'string') {
+    return `refreshToken must be a string when present, got ${typeof refreshToken}`;
+  }
+  if (expiresAt !== undefined && !Number.isFinite(expiresAt)) {
+    return `expiresAt must be a finite number of epoch milliseconds when present, got ${typeof expiresAt === 'number' ? expiresAt : typeof expiresAt}`;
+  }
+  return undefined;
+}
+
+export const isTokenSet = (value: unknown): value is TokenSet =>
+  tokenSetProblem(value) === undefined;
+
+/** The `INVALID_TOKEN_SET` error for `value`, which `where` got instead of a `TokenSet`. */
+export const notATokenSet = (where: string, value: unknown): TokenRefreshError =>
+  new TokenRefreshError(
+    'INVALID_TOKEN_SET',
+    `${where}: not a TokenSet: ${tokenSetProblem(value) ?? 'invalid'}`,
   );
-};
 
 /** The access token's JWT claims the manager reads; all absent for an opaque token. */
 export interface AccessTokenClaims {

@@ -34,8 +34,8 @@ describe('bugs found by the reliability suites (regression guards)', () => {
     const waiter = manager.refresh();
     await flushEventLoop(1);
     expect(calls).toEqual(['ra']); // the refresh is in flight
-    // The app signs in again with a token that is already inside the refresh margin.
-    await manager.setTokens({ accessToken: 'B', refreshToken: 'rb', expiresAt: now + 1_000 });
+    // The app signs in again with a token that has expired already.
+    await manager.setTokens({ accessToken: 'B', refreshToken: 'rb', expiresAt: now - 1_000 });
     // getAccessToken() would never hand out B (it refreshes first); the superseded waiter must not either.
     expect(await manager.getAccessToken()).toBe('C');
     // Before the fix: 'B' (a superseded refresh handed out whatever token was current).

@@ -186,9 +186,9 @@ export async function runScenario(
   const now = () => Date.now();
   let issuedCount = 0;
   // Server side: every access token it issued, its expiry and issue number; revoked ones.
-  // `expiring`: when the manager must stop using it (SPEC: `expiresAt - refreshBeforeExpiryMs`;
-  // for a token a refresh just issued, at the earliest half-way through its remaining life, so
-  // a token shorter-lived than the margin is not refreshed again at once).
+  // `expiring`: when the manager must stop using it (`expiresAt - refreshBeforeExpiryMs`; for a
+  // token that just arrived from a refresh or a sign-in, at the earliest half-way through its
+  // remaining life, so a token shorter-lived than the margin is not refreshed again at once).
   const issued = new Map<string, { exp: number | null; expiring: number; serial: number }>();
   const revoked = new Set<string>();
   const issue = (ttlMs: number | null, fresh = false): TokenSet => {
@@ -476,7 +476,7 @@ export async function runScenario(
           if (stored) revoked.add(stored.accessToken);
           break;
         case 'setTokens': {
-          const tokens = issue(command.ttl);
+          const tokens = issue(command.ttl, true);
           loggedOut = false;
           epoch++;
           manager.setTokens(tokens).catch(ignore);

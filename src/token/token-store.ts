@@ -1,0 +1,40 @@
+import { TokenRefreshError } from '../shared/errors.js';
+import { isTokenSet, notATokenSet } from './token-set.js';
+import type { TokenSet, TokenStorage } from './types.js';
+
+/**
+ * The app's `TokenStorage` as the manager uses it: each method may be synchronous or not, every
+ * failure becomes a `STORAGE_FAILED` error with the storage's error as `cause`, and what `load`
+ * returns is checked.
+ */
+export class TokenStore {
+  readonly #storage: TokenStorage;
+
+  constructor(storage: TokenStorage) {
+    this.#storage = storage;
+  }
+
+  /** @throws {TokenRefreshError} `STORAGE_FAILED`, or `INVALID_TOKEN_SET` for a stored value that is not a `TokenSet`. */
+  async read(): Promise<TokenSet | null> {
+    const stored: unknown = await this.#call('load', () => this.#storage.load());
+    if (stored == null) return null;
+    if (!isTokenSet(stored)) throw notATokenSet('TokenStorage.load()', stored);
+    return stored;
+  }
+
+  save(tokens: TokenSet): Promise<void> {
+    return this.#call('save', () => this.#storage.save(tokens));
+  }
+
+  clear(): Promise<void> {
+    return this.#call('clear', () => this.#storage.clear());
+  }
+
+  async #call<T>(method: keyof TokenStorage, call: () => T | Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (cause) {
+      throw new TokenRefreshError('STORAGE_FAILED', `TokenStorage.${method}() failed`, { cause });
+    }
+  }
+}
