@@ -1,5 +1,5 @@
 import { abortable } from '../shared/abort.js';
-import { check, checkFunction, isFunction } from '../shared/check.js';
+import { check, checkFunction, checkManager, isFunction } from '../shared/check.js';
 import { type HeaderOptions, resolveHeader } from '../shared/header.js';
 import type { TokenManager } from '../token/manager.js';
 import { isResendable } from './resendable.js';
@@ -41,8 +41,7 @@ const isRequest = (input: unknown): input is Request =>
  * with the new token; a second rejection is returned as it is. A request whose body is a
  * one-shot `ReadableStream` is not retried: its auth error response is returned as it is. A
  * `Request` input is cloned before it is sent, so it can be. Nobody signed in: the request goes
- * out without the header, and an auth error calls `manager.refresh()` (cookie flows), as
- * `AuthErrorLink` does.
+ * out without the header, and its answer is returned as it is, 401 included (no refresh).
  *
  * `init.signal` (or the `Request`'s own signal) aborts the wait for a token as well as the
  * request. A failed refresh rejects the call with the manager's `SessionExpiredError` or
@@ -54,6 +53,7 @@ export function createAuthFetch(
   manager: AuthFetchManager,
   options: AuthFetchOptions = {},
 ): typeof fetch {
+  checkManager(manager, 'createAuthFetch', ['getAccessToken', 'refresh']);
   const {
     fetch: send = (input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init),
     isAuthError = (response: Response) => response.status === 401,
@@ -79,12 +79,11 @@ export function createAuthFetch(
     // A Request's body can be read once: the copy is what a retry sends.
     const copy = resendable && !init?.body ? request?.clone() : undefined;
     const response = await attempt(input, token);
-    if (!resendable || !isAuthError(response)) return response;
+    // Sent without a session: nothing to refresh, the caller gets the answer as it came.
+    if (!token || !resendable || !isAuthError(response)) return response;
     // Discarded: free its connection instead of waiting for the garbage collector.
     response.body?.cancel().catch(() => {});
-    const fresh = await abortable(signal, () =>
-      manager.refresh(token ? { failedToken: token } : {}),
-    );
+    const fresh = await abortable(signal, () => manager.refresh({ failedToken: token }));
     return attempt(copy ?? input, fresh);
   };
 }

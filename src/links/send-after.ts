@@ -4,9 +4,7 @@ import { Observable, type Subscription } from 'rxjs';
 /**
  * Waits for `promise`, then subscribes to the operation `send` starts. Unsubscribing earlier
  * means `send` never runs (nothing goes out after close); a rejection, or `send` throwing, is
- * the operation's error. Off the hot path (a usable token needs no waiting), but on the path of
- * every operation retried after a 401: written out rather than `from(promise).pipe(mergeMap())`,
- * which costs two more subscribers per operation.
+ * the operation's error.
  */
 export function sendAfter<T>(
   promise: Promise<T>,

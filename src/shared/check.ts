@@ -22,3 +22,24 @@ export const isFunction = (value: unknown): value is (...args: never[]) => unkno
 export function checkFunction(value: unknown, option: string): void {
   check(isFunction(value), option, 'a function', value);
 }
+
+/**
+ * Throws an `INVALID_OPTION` `TokenRefreshError` unless `manager` has each of `methods`: a
+ * `TokenManager` of this copy of the package or another (or a test double). `user` names the
+ * class or function that needs it.
+ */
+export function checkManager(manager: unknown, user: string, methods: readonly string[]): void {
+  const candidate = manager as Record<string, unknown> | null | undefined;
+  const isObject = typeof candidate === 'object' && candidate !== null;
+  const missing = isObject ? methods.find((method) => !isFunction(candidate[method])) : undefined;
+  if (isObject && missing === undefined) return;
+  const got = isObject
+    ? `an object without ${missing}()`
+    : candidate === null
+      ? 'null'
+      : typeof candidate;
+  throw new TokenRefreshError(
+    'INVALID_OPTION',
+    `${user} needs a TokenManager as its first argument, got ${got}`,
+  );
+}

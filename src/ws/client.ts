@@ -6,18 +6,19 @@ import {
   type Sink,
   type SubscribePayload,
 } from 'graphql-ws';
-import { check } from '../shared/check.js';
+import { check, checkManager } from '../shared/check.js';
 import { SessionExpiredError } from '../shared/errors.js';
 import type { TokenManager } from '../token/manager.js';
 import { AuthCloseCode, isClose } from './close-codes.js';
-import { iterateSubscription } from './iterate.js';
 import {
+  closeCodeForGraphqlWs,
+  filterSocketEvents,
   randomisedBackoff,
-  retriesAtOnce,
-  retryByDefault,
-  shouldRetryConnection,
-} from './retry.js';
-import { filterSocketEvents, type WebSocketClass, type WebSocketLike } from './socket.js';
+  type WebSocketClass,
+  type WebSocketLike,
+} from './graphql-ws-workarounds.js';
+import { iterateSubscription } from './iterate.js';
+import { retriesAtOnce, retryByDefault, shouldRetryConnection } from './retry.js';
 
 /**
  * What the client needs of a `TokenManager`: structural, so a manager from another copy of the
@@ -106,6 +107,8 @@ export function createAuthWsClient(
   manager: AuthWsManager,
   options: AuthWsClientOptions,
 ): AuthWsClient {
+  checkManager(manager, 'createAuthWsClient', ['getAccessToken', 'refresh', 'on']);
+  check(typeof options === 'object' && options !== null, 'options', 'an object with url', options);
   const {
     reauthCloseCodes = [AuthCloseCode.Unauthorized, AuthCloseCode.Forbidden],
     connectionParams = bearer,
@@ -159,10 +162,8 @@ export function createAuthWsClient(
           consecutiveRejections = token ? consecutiveRejections + 1 : MAX_CONSECUTIVE_REJECTIONS;
           rejectedToken = token ?? undefined;
         }
-        // Our own restart keeps its code whatever the server echoed (1000, or none: 1005). A
-        // re-auth code is renamed: graphql-ws treats some (4401) as fatal before asking
-        // `shouldRetry`. A plain record, never the event, whose `target` is the socket.
-        const code = closedWith ?? (rejected ? AuthCloseCode.Reauthenticate : event.code);
+        const code = closeCodeForGraphqlWs(event.code, { closedWith, reauthenticate: rejected });
+        // A plain record, never the event, whose `target` is the socket.
         return { code, reason: event.reason, wasClean: event.wasClean, serverCode: event.code };
       },
     });

@@ -1,6 +1,6 @@
 import { RefreshFailedError, SessionExpiredError } from '../shared/errors.js';
 import { AuthCloseCode, isClose } from './close-codes.js';
-import { isConnectionFailure } from './socket.js';
+import { isConnectionFailure } from './graphql-ws-workarounds.js';
 
 /**
  * The client's default `shouldRetry`: a close graphql-ws does not treat as fatal (a dropped
@@ -50,11 +50,3 @@ export const retriesAtOnce = (errorOrClose: unknown): boolean => {
   const code = closeCode(errorOrClose);
   return code === AuthCloseCode.TokenChanged || code === AuthCloseCode.Reauthenticate;
 };
-
-/**
- * graphql-ws's default `retryWait` (which it does not export), used when the app sets none:
- * 2^retries seconds plus 0.3–3 s. With the default 5 `retryAttempts`, the last retry comes
- * 32.5–46 s after the connection was lost, so a server down for 30 s is survived.
- */
-export const randomisedBackoff = (retries: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** retries + 300 + Math.random() * 2700));

@@ -3,7 +3,7 @@
  * TokenManager and a real ApolloClient (createTokenRefreshLink) sharing the session.
  */
 import { getEventListeners } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { httpRefresh } from '../../fixtures/server/refresh.js';
 import { createAuthFetch } from '../../src/fetch/create-auth-fetch.js';
 import {
@@ -196,12 +196,22 @@ describe('a rejected token', () => {
     expect(c.requestTokens).toEqual([old, fresh]);
   });
 
-  it('nobody signed in: a 401 refreshes without a refresh token (cookie flows), then retries', async () => {
+  it('nobody signed in: a 401 is returned as it came, and nothing calls refresh', async () => {
+    const refresh = vi.fn<RefreshFunction>();
+    const h = await start({ login: false, manager: { refresh } });
+    const response = await createAuthFetch(h.manager)(echoUrl(h));
+    expect(response.status).toBe(401);
+    expect(refresh).not.toHaveBeenCalled();
+    expect(h.server.counters.restRequests.map((r) => r.token)).toEqual([null]);
+  });
+
+  it('a cookie flow with restoreSession: the first request restores the session, no anonymous request', async () => {
     const seen: (string | undefined)[] = [];
     let h: Harness | undefined;
     h = await start({
       login: false,
       manager: {
+        restoreSession: true,
         // As a cookie flow would: the refresh endpoint knows the session, the page does not.
         refresh: async ({ refreshToken }) => {
           seen.push(refreshToken);
@@ -213,10 +223,7 @@ describe('a rejected token', () => {
     const echo = await json(await createAuthFetch(h.manager)(echoUrl(h)));
     expect(echo.user).toBe('alice');
     expect(seen).toEqual([undefined]);
-    expect(h.server.counters.restRequests.map((r) => r.token)).toEqual([
-      null,
-      await currentToken(h),
-    ]);
+    expect(h.server.counters.restRequests.map((r) => r.token)).toEqual([await currentToken(h)]);
   });
 
   it('uses globalThis.fetch as it is at call time by default', async () => {

@@ -4,7 +4,6 @@ import { Observable, of, Subject, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { AuthErrorLink } from '../../src/links/auth-error-link.js';
 import { AuthLink } from '../../src/links/auth-link.js';
-import { carriedToken } from '../../src/links/operation-state.js';
 import { RefreshFailedError } from '../../src/shared/errors.js';
 import { flushEventLoop } from '../support/flush.js';
 import { asManager, FakeManager } from './fake-manager.js';
@@ -34,7 +33,9 @@ const setup = (respond: Respond, options?: AuthErrorLink.Options) => {
 const rejectT1 =
   (reject: () => Observable<ApolloLink.Result>): Respond =>
   (op) =>
-    carriedToken(op) === 't1' ? reject() : of({ data: { echo: op.variables.n } });
+    op.getContext().headers?.authorization === 'Bearer t1'
+      ? reject()
+      : of({ data: { echo: op.variables.n } });
 
 describe('AuthErrorLink', () => {
   for (const [name, reject] of [

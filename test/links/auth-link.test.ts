@@ -1,9 +1,7 @@
 import { ApolloLink } from '@apollo/client';
 import { describe, expect, it } from 'vitest';
 import { AuthLink } from '../../src/links/auth-link.js';
-import { reauthorize } from '../../src/links/operation-state.js';
 import { RefreshFailedError } from '../../src/shared/errors.js';
-import { resolveHeader } from '../../src/shared/header.js';
 import { flushEventLoop } from '../support/flush.js';
 import { asManager, FakeManager } from './fake-manager.js';
 import { execute, stubLink } from './stub.js';
@@ -16,7 +14,7 @@ const setup = (options?: AuthLink.Options) => {
 };
 
 describe('AuthLink', () => {
-  it('sends the current token as a Bearer authorization header and records it', async () => {
+  it('sends the current token as a Bearer authorization header', async () => {
     const { link, sent } = setup();
     const out = await execute(link, 1).settled;
     expect(out.values).toEqual([{ data: { echo: 1 } }]);
@@ -43,20 +41,6 @@ describe('AuthLink', () => {
     await execute(link, 1, { tokenRefresh: { skip: true } }).settled;
     expect(sent[0]?.headers).toEqual({});
     expect(m.getCalls).toBe(0);
-  });
-
-  it('a later rewrite of the token keeps the header and format AuthLink wrote', async () => {
-    const { link, sent } = stubLink();
-    const relay = new ApolloLink((op, forward) => {
-      reauthorize(op, 't2', resolveHeader());
-      return forward(op);
-    });
-    const m = new FakeManager();
-    const options = { header: 'x-token', format: (t: string) => `T ${t}` };
-    const chain = ApolloLink.from([new AuthLink(asManager(m), options), relay, link]);
-    await execute(chain, 1).settled;
-    expect(sent[0]?.headers).toEqual({ 'x-token': 'T t2' });
-    expect(sent[0]?.token).toBe('t2');
   });
 
   it('delivers a getAccessToken failure as the operation error', async () => {

@@ -15,7 +15,6 @@ import { httpRefresh } from '../../fixtures/server/refresh.js';
 import { AuthErrorLink } from '../../src/links/auth-error-link.js';
 import { AuthLink } from '../../src/links/auth-link.js';
 import { createTokenRefreshLink } from '../../src/links/create-token-refresh-link.js';
-import { carriedToken } from '../../src/links/operation-state.js';
 import { ProactiveRefreshLink } from '../../src/links/proactive-refresh-link.js';
 import { TokenManager } from '../../src/token/manager.js';
 import { flushEventLoop } from '../support/flush.js';
@@ -65,13 +64,16 @@ describe('each link on its own', () => {
   it('links in another order still hold, write one header and retry once', async () => {
     const m = new FakeManager();
     const stub = stubLink((op) =>
-      carriedToken(op) === 't1' ? of(UNAUTH) : of({ data: { echo: op.variables.n } }),
+      op.getContext().headers?.['x-token'] === 'T t1'
+        ? of(UNAUTH)
+        : of({ data: { echo: op.variables.n } }),
     );
     const manager = asManager(m);
+    const options = { header: 'x-token', format: (t: string) => `T ${t}` };
     const link = ApolloLink.from([
-      new AuthErrorLink(manager),
-      new ProactiveRefreshLink(manager),
-      new AuthLink(manager, { header: 'x-token', format: (t) => `T ${t}` }),
+      new AuthErrorLink(manager, options),
+      new ProactiveRefreshLink(manager, options),
+      new AuthLink(manager, options),
       stub.link,
     ]);
     const p = execute(link, 1);

@@ -6,7 +6,12 @@ import {
   RenameDocument,
 } from '../../fixtures/__generated__/graphql.js';
 import type { RefreshMode, UnauthenticatedForm } from '../../fixtures/server/types.js';
-import { RefreshFailedError, SessionExpiredError } from '../../src/shared/errors.js';
+import { isUnauthenticated } from '../../src/links/is-auth-error.js';
+import {
+  RefreshFailedError,
+  SessionExpiredError,
+  TokenRefreshError,
+} from '../../src/shared/errors.js';
 import { flushEventLoop } from '../support/flush.js';
 import { burst, currentToken, untilRefreshing, useHarness } from './harness.js';
 
@@ -230,10 +235,13 @@ describe('links against the real server', () => {
       fetchPolicy: 'no-cache',
     });
     expect(data).toEqual({ echo: 4 });
-    // A private operation is rejected; the refresh without a refresh token ends as SESSION_EXPIRED.
+    // A private operation is rejected: sent without a session, its error reaches the app as the
+    // server gave it, and nothing calls refresh.
     const err = await h.echo(5).catch((e: unknown) => e);
-    expect(SessionExpiredError.is(err)).toBe(true);
+    expect(TokenRefreshError.is(err)).toBe(false);
+    expect(isUnauthenticated(err)).toBe(true);
     expect(h.server.counters.requestTokens).toEqual([null, null]);
+    expect(h.server.counters.refreshes).toBe(0);
   });
 
   it('errorPolicy "all": the typed error is result.error', async () => {

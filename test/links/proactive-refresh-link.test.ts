@@ -15,7 +15,12 @@ const setup = (
   const m = new FakeManager();
   const stub = stubLink(respond);
   const proactive = new ProactiveRefreshLink(asManager(m), options);
-  const link = ApolloLink.from([new AuthLink(asManager(m)), proactive, stub.link]);
+  // As createTokenRefreshLink composes them: operations without a usable token wait in the queue.
+  const link = ApolloLink.from([
+    new AuthLink(asManager(m), { waitForToken: false }),
+    proactive,
+    stub.link,
+  ]);
   return { m, ...stub, proactive, link };
 };
 

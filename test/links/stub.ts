@@ -2,18 +2,14 @@
 import { ApolloClient, ApolloLink, InMemoryCache } from '@apollo/client';
 import { Observable, of } from 'rxjs';
 import { EchoDocument } from '../../fixtures/__generated__/graphql.js';
-import { carriedToken, isRetry } from '../../src/links/operation-state.js';
 
 export const client = new ApolloClient({ cache: new InMemoryCache(), link: ApolloLink.empty() });
 
 export interface Sent {
   headers: Record<string, string>;
-  /**
-   * The token our links recorded on the operation (`undefined`: none did, as on
-   * `createTokenRefreshLink`'s one-step path, which keeps no record: read `headers` there).
-   */
-  token: string | null | undefined;
-  /** The attempt was the operation's one retry. */
+  /** The token of the default `authorization: Bearer` header; `null` without one. */
+  token: string | null;
+  /** The attempt was the operation's one retry (`tokenRefresh.retried` in its context). */
   retry: boolean;
   n: unknown;
 }
@@ -26,10 +22,12 @@ export function stubLink(
 ) {
   const sent: Sent[] = [];
   const link = new ApolloLink((operation) => {
+    const context = operation.getContext();
+    const headers: Record<string, string> = { ...context.headers };
     const attempt: Sent = {
-      headers: { ...operation.getContext().headers },
-      token: carriedToken(operation),
-      retry: isRetry(operation),
+      headers,
+      token: headers.authorization?.replace(/^Bearer /, '') ?? null,
+      retry: context.tokenRefresh?.retried === true,
       n: operation.variables.n,
     };
     return new Observable((observer) => {

@@ -1,12 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RefreshFailedError, SessionExpiredError } from '../../src/shared/errors.js';
 import { AuthCloseCode } from '../../src/ws/close-codes.js';
-import {
-  randomisedBackoff,
-  retriesAtOnce,
-  retryByDefault,
-  shouldRetryConnection,
-} from '../../src/ws/retry.js';
+import { randomisedBackoff } from '../../src/ws/graphql-ws-workarounds.js';
+import { retriesAtOnce, retryByDefault, shouldRetryConnection } from '../../src/ws/retry.js';
 
 const close = (code: number) => ({ code, reason: '', wasClean: true });
 

@@ -1,4 +1,19 @@
-import type { CloseLike } from './close-codes.js';
+/**
+ * Everything the client does that depends on how graphql-ws works inside rather than on its
+ * documented options, in one place. Written against graphql-ws 6 (checked with 6.0 to 6.4): on a
+ * new major version, re-check each of the three below first.
+ *
+ * 1. Socket handler takeover (`filterSocketEvents`): graphql-ws assigns `onclose`/`onerror` on
+ *    each socket and shares one event bus across sockets, so a late close of an old socket would
+ *    be taken for the new one's. We give it a WebSocket subclass whose handler slots only hear
+ *    what we let through.
+ * 2. The re-auth close renaming (`closeCodeForGraphqlWs`): graphql-ws treats some close codes
+ *    (4401 among them) as fatal before it asks `shouldRetry`, so a server's re-auth close is
+ *    reported to it under a code of ours.
+ * 3. Its default `retryWait`, which it does not export (`randomisedBackoff`): ours replaces the
+ *    option to skip the wait for our own reconnects, and falls back to the same backoff.
+ */
+import { AuthCloseCode, type CloseLike } from './close-codes.js';
 
 /** The part of the standard WebSocket interface (browsers, `ws`) the client relies on. */
 export interface WebSocketLike {
@@ -69,3 +84,23 @@ export function filterSocketEvents(
     }
   };
 }
+
+/**
+ * The close code graphql-ws is told for a socket's close: our own restart keeps the code we
+ * closed it with whatever the server echoed (1000, or none: 1005); a server's re-auth close
+ * becomes `Reauthenticate`, which graphql-ws does not treat as fatal.
+ */
+export function closeCodeForGraphqlWs(
+  serverCode: number,
+  { closedWith, reauthenticate }: { closedWith: number | undefined; reauthenticate: boolean },
+): number {
+  return closedWith ?? (reauthenticate ? AuthCloseCode.Reauthenticate : serverCode);
+}
+
+/**
+ * graphql-ws's default `retryWait`, which it does not export, used when the app sets none:
+ * 2^retries seconds plus 0.3–3 s. With the default 5 `retryAttempts`, the last retry comes
+ * 32.5–46 s after the connection was lost, so a server down for 30 s is survived.
+ */
+export const randomisedBackoff = (retries: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** retries + 300 + Math.random() * 2700));
