@@ -219,6 +219,8 @@ export function createAuthWsClient(
     }),
     manager.on('logout', (reason) => {
       latestToken = null;
+      // That token's session is over: the next socket connects with what the manager has now.
+      rejectedToken = undefined;
       // A refresh that ended the session logs out with its own SessionExpiredError.
       const error = SessionExpiredError.is(reason)
         ? reason

@@ -6,9 +6,12 @@ import type { RefreshFunction, TokenSet, TokenStorage } from '../../src/token/ty
 const secret = new TextEncoder().encode('token-core-test-secret-0123456789abcdef');
 let serial = 0;
 
-/** A real HS256 JWT; `expMs` is an absolute epoch-ms expiry (rounded down to seconds), or none. */
-export async function jwt(expMs?: number): Promise<string> {
-  const token = new SignJWT({ sub: 'user-1' })
+/**
+ * A real HS256 JWT of `subject`; `expMs` is an absolute epoch-ms expiry (rounded down to
+ * seconds), or none.
+ */
+export async function jwt(expMs?: number, subject = 'user-1'): Promise<string> {
+  const token = new SignJWT({ sub: subject })
     .setProtectedHeader({ alg: 'HS256' })
     .setJti(`jti-${++serial}`);
   if (expMs !== undefined) token.setExpirationTime(Math.floor(expMs / 1000));

@@ -198,6 +198,27 @@ describe('createAuthWsClient re-authentication', () => {
     expect(e.server.counters.wsConnections).toHaveLength(1);
   });
 
+  it('after the session ended, a new subscription makes no refresh call: its anonymous socket is refused once', async () => {
+    // graphql-ws waits before connecting again after a failed connect: no real backoff here.
+    const e = await start({ client: { retryWait: () => Promise.resolve() } });
+    const first = watchTicks(e.client);
+    await first.more(2);
+    e.server.knobs.refresh = '401';
+    e.server.closeWsConnections(4401);
+    expect(SessionExpiredError.is(await first.error())).toBe(true);
+    // The socket whose connect the refresh failed is gone: the next subscription connects anew.
+    await e.untilClosed(2);
+    const second = watchTicks(e.client);
+    const refused = await second.error();
+    expect(SessionExpiredError.is(refused)).toBe(true);
+    // The one real refresh that ended the session, none after it.
+    expect(e.server.counters.refreshes).toBe(1);
+    expect(e.server.counters.wsConnections.map((connection) => connection.token)).toEqual([
+      e.session.accessToken,
+      null,
+    ]);
+  });
+
   it('a transient refresh failure backs off and the subscription survives', async () => {
     let release = () => {};
     let waits = 0;
