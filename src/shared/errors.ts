@@ -12,8 +12,9 @@ export type TokenRefreshErrorCode =
   /** A refresh failed transiently (network, 5xx, timeout): the session is kept. {@link RefreshFailedError}. */
   | 'REFRESH_FAILED'
   /**
-   * An option passed to a constructor or factory is invalid; thrown synchronously as a
-   * `TokenRefreshError`. The message names the option and the bad value.
+   * An option or argument is invalid (a bad option, a missing `manager`, an unknown event name);
+   * thrown synchronously as a `TokenRefreshError`. The message names what was wrong and what was
+   * expected, showing a bad value only when it is a number, boolean or nullish.
    */
   | 'INVALID_OPTION'
   /**
@@ -33,6 +34,11 @@ export type TokenRefreshErrorCode =
   | 'DISPOSED';
 
 const BRAND = Symbol.for('apollo-token-refresh.error');
+
+/** The message of a `SessionExpiredError` that names no cause. */
+export const SESSION_ENDED = 'Session ended; sign in again';
+/** The message of a `RefreshFailedError` that names no cause. */
+export const REFRESH_FAILED = 'Token refresh failed; session kept';
 
 /**
  * Base class of every error thrown or delivered by apollo-token-refresh. Codes without a
@@ -81,7 +87,7 @@ export class SessionExpiredError extends TokenRefreshError {
 
   override name = 'SessionExpiredError';
 
-  constructor(message = 'Session ended; sign in again', options?: { cause?: unknown }) {
+  constructor(message = SESSION_ENDED, options?: { cause?: unknown }) {
     super('SESSION_EXPIRED', message, options);
   }
 }
@@ -97,7 +103,7 @@ export class RefreshFailedError extends TokenRefreshError {
 
   override name = 'RefreshFailedError';
 
-  constructor(message = 'Token refresh failed; session kept', options?: { cause?: unknown }) {
+  constructor(message = REFRESH_FAILED, options?: { cause?: unknown }) {
     super('REFRESH_FAILED', message, options);
   }
 }

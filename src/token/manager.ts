@@ -107,9 +107,7 @@ export class TokenManager {
     const failedToken = options?.failedToken;
     if (failedToken !== undefined && !this.#flight.running) {
       if (!tokens) {
-        return Promise.reject(
-          new SessionExpiredError('The session this token belonged to has ended; sign in again'),
-        );
+        return Promise.reject(new SessionExpiredError());
       }
       if (failedToken !== tokens.accessToken && this.#session.isFresh()) {
         return Promise.resolve(tokens.accessToken);

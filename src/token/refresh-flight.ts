@@ -1,5 +1,11 @@
 import { withCause } from '../shared/cause-summary.js';
-import { RefreshFailedError, SessionExpiredError, TokenRefreshError } from '../shared/errors.js';
+import {
+  REFRESH_FAILED,
+  RefreshFailedError,
+  SESSION_ENDED,
+  SessionExpiredError,
+  TokenRefreshError,
+} from '../shared/errors.js';
 import type { Emitter } from './events.js';
 import { expiringFrom, expiryOf } from './expiry.js';
 import { type AttemptPolicy, type AttemptsOutcome, callRefresh } from './refresh-attempts.js';
@@ -111,7 +117,7 @@ export class RefreshFlight {
       // call of `refresh`: nothing was called, so nothing is reported as a failed refresh.
       if (generation !== this.#session.generation) return this.#tokenAfterSuperseded(signal);
       this.#session.settleStatus();
-      throw new RefreshFailedError(this.#message('Token refresh failed; session kept', error), {
+      throw new RefreshFailedError(this.#message(REFRESH_FAILED, error), {
         cause: error,
       });
     }
@@ -125,10 +131,9 @@ export class RefreshFlight {
       case 'sessionEnded':
         return this.#sessionEndedByRefresh(outcome.error, restoring);
       case 'transient': {
-        const error = new RefreshFailedError(
-          this.#message('Token refresh failed; session kept', outcome.error),
-          { cause: outcome.error },
-        );
+        const error = new RefreshFailedError(this.#message(REFRESH_FAILED, outcome.error), {
+          cause: outcome.error,
+        });
         this.#events.emit('refreshFailed', error);
         this.#session.settleStatus();
         throw error;
@@ -196,7 +201,7 @@ export class RefreshFlight {
       this.#session.settleStatus();
       return null;
     }
-    const message = this.#message('Session ended; sign in again', cause);
+    const message = this.#message(SESSION_ENDED, cause);
     return this.#endSessionAfterRefresh(new SessionExpiredError(message, { cause }));
   }
 

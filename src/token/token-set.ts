@@ -9,14 +9,16 @@ import type { TokenSet } from './types.js';
  */
 export function tokenSetProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) {
-    return `expected an object { accessToken, refreshToken?, expiresAt? }, got ${value === null ? 'null' : typeof value}`;
+    return `expected an object with accessToken, got ${value === null ? 'null' : typeof value}`;
   }
   const { accessToken, refreshToken, expiresAt } = value as Record<keyof TokenSet, unknown>;
   if (accessToken === undefined) {
     // The most common mistake: returning an OAuth 2.0 token response as it came.
-    return 'access_token' in value
-      ? 'accessToken is missing; the object has access_token, an OAuth 2.0 token response: map it to { accessToken, refreshToken, expiresAt }, or use oauth2Refresh from apollo-token-refresh/oauth'
-      : 'accessToken is missing';
+    const hint =
+      'access_token' in value
+        ? ' (an OAuth 2.0 response has access_token: map it, or use oauth2Refresh)'
+        : '';
+    return `accessToken is missing${hint}`;
   }
   if (typeof accessToken !== 'string' || accessToken === '') {
     return `accessToken must be a non-empty string, got ${accessToken === '' ? 'an empty string' : typeof accessToken}`;
@@ -25,7 +27,7 @@ export function tokenSetProblem(value: unknown): string | undefined {
     return `refreshToken must be a string when present, got ${typeof refreshToken}`;
   }
   if (expiresAt !== undefined && !Number.isFinite(expiresAt)) {
-    return `expiresAt must be a finite number of epoch milliseconds when present, got ${typeof expiresAt === 'number' ? expiresAt : typeof expiresAt}`;
+    return `expiresAt must be a finite number when present, got ${typeof expiresAt === 'number' ? expiresAt : typeof expiresAt}`;
   }
   return undefined;
 }
