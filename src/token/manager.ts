@@ -233,7 +233,7 @@ export class TokenManager {
     if (belongToDifferentUsers(this.#session.tokens, tokens)) {
       this.#warnedSharedOnServer = true;
       console.warn(
-        'apollo-token-refresh: one TokenManager got tokens of two users on a server. Create one per request (docs/security.md, "Server-side rendering").',
+        'apollo-token-refresh: a TokenManager got tokens of two users on a server; create one per request (docs/security.md)',
       );
     }
   }

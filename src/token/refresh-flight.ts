@@ -7,7 +7,6 @@ import {
   TokenRefreshError,
 } from '../shared/errors.js';
 import type { Emitter } from './events.js';
-import { expiringFrom, expiryOf } from './expiry.js';
 import { type AttemptPolicy, type AttemptsOutcome, callRefresh } from './refresh-attempts.js';
 import type { Session } from './session.js';
 import { belongToDifferentUsers } from './token-set.js';
@@ -28,15 +27,11 @@ const report = (error: unknown) =>
 export class RefreshFlight {
   readonly #session: Session;
   readonly #events: Emitter;
-  readonly #policy: AttemptPolicy & { refreshBeforeExpiryMs: number; now: () => number };
+  readonly #policy: AttemptPolicy;
   /** The refresh every caller joins, and how to abort it. */
   #current: { promise: Promise<string | null>; abort: AbortController } | undefined;
 
-  constructor(
-    session: Session,
-    events: Emitter,
-    policy: AttemptPolicy & { refreshBeforeExpiryMs: number; now: () => number },
-  ) {
+  constructor(session: Session, events: Emitter, policy: AttemptPolicy) {
     this.#session = session;
     this.#events = events;
     this.#policy = policy;
@@ -149,21 +144,9 @@ export class RefreshFlight {
     generation: number,
     signal: AbortSignal,
   ): Promise<RefreshOutcome> {
-    const stored = await this.#session.readStorage();
-    const current = this.#session.tokens;
-    // While `generation` is current, the session's tokens are still those this refresh started from.
-    if (
-      generation === this.#session.generation &&
-      stored &&
-      stored.accessToken !== current?.accessToken
-    ) {
-      const now = this.#policy.now();
-      const margin = this.#policy.refreshBeforeExpiryMs;
-      if (now < expiringFrom(expiryOf(stored, 'stored', now), margin, 'stored', now)) {
-        return { kind: 'fromAnotherTab', tokens: stored };
-      }
-    }
-    return callRefresh(this.#policy, current?.refreshToken, signal);
+    const tokens = await this.#session.freshTokensFromAnotherTab(generation);
+    if (tokens) return { kind: 'fromAnotherTab', tokens };
+    return callRefresh(this.#policy, this.#session.tokens?.refreshToken, signal);
   }
 
   /**

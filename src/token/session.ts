@@ -139,9 +139,20 @@ export class Session {
     return this.#loading;
   }
 
-  /** What the storage holds now (another tab may have written it). */
-  readStorage(): Promise<TokenSet | null> {
-    return this.#store.read();
+  /**
+   * Tokens another tab stored while this one waited for the tabs' lock: not the current ones,
+   * and not expiring. `undefined` when there are none, or when this session changed since
+   * `generation`.
+   */
+  async freshTokensFromAnotherTab(generation: number): Promise<TokenSet | undefined> {
+    const stored = await this.#store.read();
+    if (generation !== this.#generation || stored?.accessToken === this.#tokens?.accessToken) {
+      return undefined;
+    }
+    const now = this.#options.now();
+    const expiry = stored ? expiryOf(stored, 'stored', now) : -Infinity;
+    const margin = this.#options.refreshBeforeExpiryMs;
+    return now < expiringFrom(expiry, margin, 'stored', now) ? (stored ?? undefined) : undefined;
   }
 
   /** Takes new tokens: judges their expiry, then tells the listeners, other tabs and storage. */

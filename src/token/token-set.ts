@@ -2,6 +2,21 @@ import { decodeJwt } from 'jose';
 import { TokenRefreshError } from '../shared/errors.js';
 import type { TokenSet } from './types.js';
 
+/** Each field of a `TokenSet`: what it must be, and the check. */
+const FIELDS: readonly [keyof TokenSet, string, (value: unknown) => boolean][] = [
+  ['accessToken', 'a non-empty string', (value) => typeof value === 'string' && value !== ''],
+  [
+    'refreshToken',
+    'a string or absent',
+    (value) => value === undefined || typeof value === 'string',
+  ],
+  [
+    'expiresAt',
+    'a finite number or absent',
+    (value) => value === undefined || Number.isFinite(value),
+  ],
+];
+
 /**
  * What is wrong with a value that should be a `TokenSet`, naming the field and what it must be
  * (never the value: it may be a token); `undefined` when it is one. Used wherever a `TokenSet`
@@ -9,25 +24,17 @@ import type { TokenSet } from './types.js';
  */
 export function tokenSetProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) {
-    return `expected an object with accessToken, got ${value === null ? 'null' : typeof value}`;
+    return `expected an object, got ${value === null ? 'null' : typeof value}`;
   }
-  const { accessToken, refreshToken, expiresAt } = value as Record<keyof TokenSet, unknown>;
-  if (accessToken === undefined) {
-    // The most common mistake: returning an OAuth 2.0 token response as it came.
+  for (const [field, expected, valid] of FIELDS) {
+    const found = (value as Record<string, unknown>)[field];
+    if (valid(found)) continue;
+    // The most common mistake: an OAuth 2.0 token response returned as it came.
     const hint =
-      'access_token' in value
+      field === 'accessToken' && 'access_token' in value
         ? ' (an OAuth 2.0 response has access_token: map it, or use oauth2Refresh)'
         : '';
-    return `accessToken is missing${hint}`;
-  }
-  if (typeof accessToken !== 'string' || accessToken === '') {
-    return `accessToken must be a non-empty string, got ${accessToken === '' ? 'an empty string' : typeof accessToken}`;
-  }
-  if (refreshToken !== undefined && typeof refreshToken !== 'string') {
-    return `refreshToken must be a string when present, got ${typeof refreshToken}`;
-  }
-  if (expiresAt !== undefined && !Number.isFinite(expiresAt)) {
-    return `expiresAt must be a finite number when present, got ${typeof expiresAt === 'number' ? expiresAt : typeof expiresAt}`;
+    return `${field} must be ${expected}, got ${found === undefined ? 'none' : typeof found}${hint}`;
   }
   return undefined;
 }
