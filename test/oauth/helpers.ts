@@ -78,7 +78,7 @@ export interface Session {
 export interface SessionOptions {
   /** The first tokens, given with `setTokens` as after a sign-in. */
   tokens: TokenSet;
-  /** @default the public client, at the server's token endpoint */
+  /** @default the public client, at the server's token endpoint (unless `issuer` is given) */
   refresh?: Partial<OAuth2RefreshOptions>;
   manager?: Partial<TokenManagerOptions>;
   /** Links between ours and `HttpLink`'s turn: in front of `createTokenRefreshLink`. */
@@ -104,7 +104,8 @@ export function useSessions(): (server: OAuthServer, options: SessionOptions) =>
 async function startSession(server: OAuthServer, options: SessionOptions): Promise<Session> {
   const manager = new TokenManager({
     refresh: oauth2Refresh({
-      tokenEndpoint: server.tokenEndpoint,
+      // The server's token endpoint, unless the test discovers it from an issuer.
+      ...(options.refresh?.issuer === undefined && { tokenEndpoint: server.tokenEndpoint }),
       clientId: PUBLIC_CLIENT_ID,
       now: () => Date.now(),
       ...options.refresh,
