@@ -30,7 +30,8 @@ const PLAIN_ERROR_CODE = /^[a-z_]{1,64}$/;
  *   `TokenRefreshError` coded `INVALID_TOKEN_SET` naming the field (transient: retried);
  * - an OAuth error that ends the session (see `SESSION_ENDING_STATUSES`): `SessionExpiredError`;
  * - anything else (5xx, 429, `temporarily_unavailable`…): `RefreshFailedError`, which carries
- *   no HTTP status, so the manager keeps the session whatever its `isSessionEnded` reads.
+ *   no HTTP status of its own, so the default `isSessionEnded` keeps the session even for
+ *   `temporarily_unavailable` answered with a 400.
  * Each error carries an `OAuthError` as its `cause`, except the `INVALID_TOKEN_SET` ones.
  *
  * `requestedAt` is when the request left: `expires_in` counts from when the server answered,
