@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
 import { defineConfig, type Options } from 'tsup';
 
@@ -11,18 +13,23 @@ const common: Options = {
   external: ['@apollo/client', 'graphql', 'graphql-ws', 'rxjs', 'jose', 'p-queue'],
 };
 
+const sharedErrors = fileURLToPath(new URL('./src/shared/errors.ts', import.meta.url));
+
 /**
- * The `./ws` entry takes the error classes from the main entry (package self-reference, which
- * `exports` resolves for both `import` and `require`) instead of bundling a second copy: one
- * `SessionExpiredError` class per module system, so `instanceof` works across entries.
+ * The `./ws` and `./oauth` entries take the error classes from the main entry (package
+ * self-reference, which `exports` resolves for both `import` and `require`) instead of bundling
+ * a second copy: one `SessionExpiredError` class per module system, so `instanceof` works
+ * across entries. Matched by the file an import names, so `shared/check.ts`'s `./errors.js`
+ * is caught too.
  */
 const errorsFromMainEntry: Plugin = {
   name: 'errors-from-main-entry',
   setup(build) {
-    build.onResolve({ filter: /\/shared\/errors\.js$/ }, () => ({
-      path: 'apollo-token-refresh',
-      external: true,
-    }));
+    build.onResolve({ filter: /\/errors\.js$/ }, ({ path, resolveDir }) =>
+      resolve(resolveDir, path.replace(/\.js$/, '.ts')) === sharedErrors
+        ? { path: 'apollo-token-refresh', external: true }
+        : undefined,
+    );
   },
 };
 
@@ -30,6 +37,12 @@ const errorsFromMainEntry: Plugin = {
 export default defineConfig([
   { ...common, entry: { index: 'src/index.ts' }, clean: ['index.*', 'manager-*'] },
   { ...common, entry: { ws: 'src/ws.ts' }, clean: ['ws.*'], esbuildPlugins: [errorsFromMainEntry] },
+  {
+    ...common,
+    entry: { oauth: 'src/oauth.ts' },
+    clean: ['oauth.*'],
+    esbuildPlugins: [errorsFromMainEntry],
+  },
   // Hooks only: imports nothing of the main entry at run time (types only).
   {
     ...common,

@@ -21,11 +21,16 @@ export const DEPENDENCIES = ['jose', 'p-queue'];
  * the one-step hot path of issue 16 it measures about 6.5 KB / 11.0 KB (docs/performance.md,
  * "Size", says what the bytes pay for). Its budget is that figure with about 3 % of headroom
  * until the product decides; the other entries keep issue 13's budgets.
+ *
+ * `./oauth` (oauth2Refresh) measured about 2.4 KB: the form request, Basic credentials, the
+ * discovery of the token endpoint, the answer's checks and their error messages, and the
+ * option checks; its budget is that figure plus about 10 %.
  */
 export const BUDGETS = [
   { entry: '.', file: 'dist/index.js', own: 6700, withDependencies: 11400 },
   { entry: './ws', file: 'dist/ws.js', own: 2048 },
   { entry: './react', file: 'dist/react.js', own: 512 },
+  { entry: './oauth', file: 'dist/oauth.js', own: 2650 },
 ];
 
 /**
@@ -51,7 +56,7 @@ export async function bundleBytes({ source, resolveDir = root, external }) {
 
 /**
  * Measures every built entry against its budget: `{ budget, own, withDependencies, ok }`, or
- * `{ budget, skipped: true }`. `./ws` and `./react` import the errors from the main entry, which
+ * `{ budget, skipped: true }`. `./ws`, `./react` and `./oauth` import the errors from the main entry, which
  * is then not their own code.
  */
 export async function measureEntries() {
