@@ -1,16 +1,17 @@
-const BRAND = Symbol.for('apollo-token-refresh.oauth-error');
+import { TokenRefreshError } from '../shared/errors.js';
 
 /**
  * An error answer of the token endpoint (RFC 6749 §5.2), or a failed answer of the issuer's
  * OpenID configuration: the `cause` of the `SessionExpiredError` or `RefreshFailedError` that
- * `oauth2Refresh` rejects with. Check it with `OAuthError.is(error)`: a brand shared by every
- * copy of the package, where `instanceof` may fail.
+ * `oauth2Refresh` rejects with. `code === 'OAUTH_ERROR'`; check it with `OAuthError.is(error)`,
+ * which works across copies of the package, where `instanceof` may fail.
  *
  * Its message names the HTTP status and the OAuth error code only: `error_description` is
  * server text that could quote what was sent, so it is not kept.
  */
-export class OAuthError extends Error {
-  // Explicit, so the name survives minification of the app's bundle.
+export class OAuthError extends TokenRefreshError {
+  static override readonly code = 'OAUTH_ERROR';
+  declare readonly code: 'OAUTH_ERROR';
   override name = 'OAuthError';
 
   constructor(
@@ -23,13 +24,6 @@ export class OAuthError extends Error {
      */
     readonly error: string | undefined,
   ) {
-    super(message);
-  }
-
-  /** True for an `OAuthError` created by any copy of this package. */
-  static is(value: unknown): value is OAuthError {
-    return (value as { [BRAND]?: unknown } | null | undefined)?.[BRAND] === true;
+    super('OAUTH_ERROR', message);
   }
 }
-
-Object.defineProperty(OAuthError.prototype, BRAND, { value: true });

@@ -31,7 +31,13 @@ export type TokenRefreshErrorCode =
    */
   | 'SUBJECT_CHANGED'
   /** The `TokenManager` was disposed: its methods reject, in-flight waiters too. A `TokenRefreshError`. */
-  | 'DISPOSED';
+  | 'DISPOSED'
+  /**
+   * An OAuth 2.0 token endpoint (or an issuer's discovery document) answered with an error:
+   * the `cause` of what `oauth2Refresh` rejects with. An `OAuthError` from
+   * `apollo-token-refresh/oauth`, with the HTTP `status` and the OAuth `error` code.
+   */
+  | 'OAUTH_ERROR';
 
 const BRAND = Symbol.for('apollo-token-refresh.error');
 
