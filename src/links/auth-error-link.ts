@@ -4,7 +4,7 @@ import { Observable, type Subscriber, type Subscription } from 'rxjs';
 import { checkFunction, checkManager } from '../shared/check.js';
 import { type HeaderOptions, resolveHeader } from '../shared/header.js';
 import type { TokenManager } from '../token/manager.js';
-import { isSkipped, markRetried, setToken } from './context.js';
+import { markRetried, setToken } from './context.js';
 import { isUnauthenticated } from './is-auth-error.js';
 import { sendAfter } from './send-after.js';
 
@@ -20,8 +20,8 @@ type Result = ApolloLink.Result;
  * The rejected token is the manager's token when the attempt went through this link: what the
  * auth link in front of it (ours, or the app's own `SetContextLink`) had just written.
  *
- * Context: reads `tokenRefresh.skip` and `tokenRefresh.retried`; writes `headers[header]` and
- * `tokenRefresh.retried` for the retry.
+ * Context: reads `tokenRefresh.skip` and `tokenRefresh.retried` when an attempt fails; writes
+ * `headers[header]` and `tokenRefresh.retried` for the retry.
  */
 export class AuthErrorLink extends ApolloLink {
   /** @throws {TokenRefreshError} `INVALID_OPTION` for a missing manager or an invalid option, naming it. */
@@ -30,28 +30,29 @@ export class AuthErrorLink extends ApolloLink {
     const header = resolveHeader(options);
     const { isAuthError = isUnauthenticated } = options;
     checkFunction(isAuthError, 'isAuthError');
-    super((operation, forward) => {
-      const context = operation.getContext();
-      // On its retry already (a RetryLink in front may send it again): no second refresh.
-      if (isSkipped(context) || context.tokenRefresh?.retried) return forward(operation);
-      return new Observable<Result>((destination) => {
-        const tokenWhenSent = manager.peekAccessToken();
-        const retry = (error: unknown): Observable<Result> | undefined => {
-          if (!isAuthError(error, operation)) return undefined;
-          // Sent without a session: nothing to refresh, the app gets the error as it came.
-          if (tokenWhenSent === null) return undefined;
-          const refreshed = manager.refresh(
-            tokenWhenSent === undefined ? {} : { failedToken: tokenWhenSent },
-          );
-          return sendAfter(refreshed, (token) => {
-            setToken(operation, token, header);
-            markRetried(operation);
-            return forward(operation);
-          });
-        };
-        return sendWithOneRetry(forward(operation), retry, destination);
-      });
-    });
+    super(
+      (operation, forward) =>
+        new Observable<Result>((destination) => {
+          const tokenWhenSent = manager.peekAccessToken();
+          const retry = (error: unknown): Observable<Result> | undefined => {
+            // Opted out, or on its one retry already (a RetryLink in front sent it again).
+            const { tokenRefresh } = operation.getContext();
+            if (tokenRefresh?.skip || tokenRefresh?.retried) return undefined;
+            if (!isAuthError(error, operation)) return undefined;
+            // Sent without a session: nothing to refresh, the app gets the error as it came.
+            if (tokenWhenSent === null) return undefined;
+            const refreshed = manager.refresh(
+              tokenWhenSent === undefined ? {} : { failedToken: tokenWhenSent },
+            );
+            return sendAfter(refreshed, (token) => {
+              setToken(operation, token, header);
+              markRetried(operation);
+              return forward(operation);
+            });
+          };
+          return sendWithOneRetry(forward(operation), retry, destination);
+        }),
+    );
   }
 }
 

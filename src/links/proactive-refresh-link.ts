@@ -32,9 +32,10 @@ export class ProactiveRefreshLink extends ApolloLink {
     );
     const held = new HeldOperations(manager, resolveHeader(options), concurrency);
     super((operation, forward) => {
+      // A token is usable and nothing is held: every operation passes, opted out or not.
+      if (!held.hasWaiting && manager.peekAccessToken() !== undefined) return forward(operation);
       if (isSkipped(operation.getContext())) return forward(operation);
       // Behind operations already held, a new one keeps its place in the line.
-      if (!held.hasWaiting && manager.peekAccessToken() !== undefined) return forward(operation);
       return held.hold(operation, forward);
     });
   }
