@@ -33,21 +33,12 @@ const errorsFromMainEntry: Plugin = {
   },
 };
 
-// One build per entry, each cleaning only its own files (they run concurrently).
+// One build per entry. None cleans: they run concurrently, and tsup's type build of one would
+// delete the declaration files another had written. `npm run build` empties dist/ first.
 export default defineConfig([
-  { ...common, entry: { index: 'src/index.ts' }, clean: ['index.*', 'manager-*'] },
-  { ...common, entry: { ws: 'src/ws.ts' }, clean: ['ws.*'], esbuildPlugins: [errorsFromMainEntry] },
-  {
-    ...common,
-    entry: { oauth: 'src/oauth.ts' },
-    clean: ['oauth.*'],
-    esbuildPlugins: [errorsFromMainEntry],
-  },
+  { ...common, entry: { index: 'src/index.ts' } },
+  { ...common, entry: { ws: 'src/ws.ts' }, esbuildPlugins: [errorsFromMainEntry] },
+  { ...common, entry: { oauth: 'src/oauth.ts' }, esbuildPlugins: [errorsFromMainEntry] },
   // Hooks only: imports nothing of the main entry at run time (types only).
-  {
-    ...common,
-    entry: { react: 'src/react.ts' },
-    clean: ['react.*'],
-    external: [...(common.external ?? []), 'react'],
-  },
+  { ...common, entry: { react: 'src/react.ts' }, external: [...(common.external ?? []), 'react'] },
 ]);
