@@ -44,9 +44,12 @@ async function boxOf(locator: Locator): Promise<Box> {
   return { left: box.x, right: box.x + box.width, top: box.y, bottom: box.y + box.height };
 }
 
+/** The server takes user names of up to 32 word characters. */
+const LONGEST_NAME = 32;
+
 /** The dashboard of a new user, live. */
-async function dashboard(page: Page): Promise<{ card: Locator; figures: Locator[] }> {
-  await login(page, uniqueUser('layout'));
+async function dashboard(page: Page, user: string): Promise<{ card: Locator; figures: Locator[] }> {
+  await login(page, user);
   const card = page.locator('section', { has: page.getByTestId('status') });
   return { card, figures: FIGURES.map((testId) => page.getByTestId(testId).locator('..')) };
 }
@@ -57,7 +60,8 @@ test.describe('on a 390 px phone screen', () => {
   test('the session card holds its four figures, nothing scrolls sideways, the header takes two lines at most', async ({
     page,
   }) => {
-    const { card, figures } = await dashboard(page);
+    // The longest name there can be, in the header and in the profile card.
+    const { card, figures } = await dashboard(page, uniqueUser('phone').padEnd(LONGEST_NAME, 'W'));
     const cardBox = await boxOf(card);
     for (const [index, figure] of figures.entries()) {
       // The figure's box and every line of its label and value, with half a pixel for rounding.
@@ -85,7 +89,7 @@ test.describe('on a 1280 px desktop screen', () => {
   test.use({ viewport: { width: 1280, height: 900 } });
 
   test('the four figures stay side by side and the header on one line', async ({ page }) => {
-    const { figures } = await dashboard(page);
+    const { figures } = await dashboard(page, uniqueUser('desktop'));
     const tops = await Promise.all(figures.map(async (figure) => (await boxOf(figure)).top));
     expect(new Set(tops).size, `figure tops ${tops.join(', ')}`).toBe(1);
     expect(lineCount(await textBoxes(page.getByRole('banner')))).toBe(1);
