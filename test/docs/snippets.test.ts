@@ -97,6 +97,16 @@ describe(`docs snippets (${snippets.length} in ${MARKDOWN_FILES.length} files)`,
     );
   });
 
+  it('the README hides nothing: no prelude, and each snippet names its file on its first line', () => {
+    const readme = snippets.filter((snippet) => snippet.file === 'README.md');
+    expect(readme.filter((snippet) => snippet.prelude).map((snippet) => snippet.line)).toEqual([]);
+    expect(
+      readme
+        .filter((snippet) => !/^\/\/ \S+\.tsx?\b/.test(snippet.code))
+        .map((snippet) => snippet.line),
+    ).toEqual([]);
+  });
+
   it.each(snippets.map((snippet) => [`${snippet.file}:${snippet.line}`, snippet] as const))(
     '%s type-checks',
     (_where, snippet) => {
