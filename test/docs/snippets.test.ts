@@ -46,10 +46,44 @@ const PLANTED = extractSnippets(
   ].join('\n'),
 );
 
+// Snippets that name their files import each other within one Markdown file, never across two.
+const PLANTED_FILES = extractSnippets(
+  'planted-files.md',
+  [
+    '# planted files', // 1
+    '```ts', // 2
+    '// src/auth.ts', // 3
+    'export const answer = 42;', // 4
+    '```', // 5
+    '```tsx', // 6
+    '// src/view.tsx', // 7
+    "import { answer, missing } from './auth.js';", // 8: no such export
+    'export const view = <p>{answer + 1}</p>;', // 9
+    '```', // 10
+  ].join('\n'),
+);
+const PLANTED_OTHER_FILES = extractSnippets(
+  'planted-other-files.md',
+  [
+    '```ts', // 1
+    '// src/auth.ts', // 2
+    "export const answer = 'another document';", // 3
+    '```', // 4
+    '```ts', // 5
+    '// src/use.ts', // 6
+    "import { answer } from './auth.js';", // 7
+    'export const shout: string = answer.toUpperCase();', // 8: a string here, a number there
+    '```', // 9
+  ].join('\n'),
+);
+
 let errors: Map<Snippet, SnippetError[]>;
 
 beforeAll(() => {
-  errors = typecheckSnippets([...snippets, ...PLANTED], { root: ROOT, directory: DIRECTORY });
+  errors = typecheckSnippets([...snippets, ...PLANTED, ...PLANTED_FILES, ...PLANTED_OTHER_FILES], {
+    root: ROOT,
+    directory: DIRECTORY,
+  });
 }, 180_000);
 
 const describeErrors = (snippet: Snippet) =>
@@ -61,6 +95,16 @@ describe(`docs snippets (${snippets.length} in ${MARKDOWN_FILES.length} files)`,
     expect(snippets.filter((snippet) => snippet.file.startsWith('docs/')).length).toBeGreaterThan(
       5,
     );
+  });
+
+  it('the README hides nothing: no prelude, and each snippet names its file on its first line', () => {
+    const readme = snippets.filter((snippet) => snippet.file === 'README.md');
+    expect(readme.filter((snippet) => snippet.prelude).map((snippet) => snippet.line)).toEqual([]);
+    expect(
+      readme
+        .filter((snippet) => !/^\/\/ \S+\.tsx?\b/.test(snippet.code))
+        .map((snippet) => snippet.line),
+    ).toEqual([]);
   });
 
   it.each(snippets.map((snippet) => [`${snippet.file}:${snippet.line}`, snippet] as const))(
@@ -83,6 +127,41 @@ describe('the snippet checker', () => {
     expect(describeErrors(wrongPrelude)).toEqual([
       "planted.md:11: TS2304: Cannot find name 'missing'.",
     ]);
+  });
+
+  it('writes a snippet under the file its first line names, for the snippets of its document', () => {
+    const [auth, view] = PLANTED_FILES;
+    const [otherAuth, use] = PLANTED_OTHER_FILES;
+    if (!auth || !view || !otherAuth || !use) throw new Error('planted files not found');
+    expect([auth.path, view.path, otherAuth.path, use.path]).toEqual([
+      'src/auth.ts',
+      'src/view.tsx',
+      'src/auth.ts',
+      'src/use.ts',
+    ]);
+    expect(describeErrors(auth)).toEqual([]);
+    expect(describeErrors(view)).toEqual([
+      `planted-files.md:8: TS2305: Module '"./auth.js"' has no exported member 'missing'.`,
+    ]);
+    expect(describeErrors(otherAuth)).toEqual([]);
+    expect(describeErrors(use)).toEqual([]);
+  });
+
+  it('refuses a file name outside the project, of the wrong language, or used twice', () => {
+    const block = (language: string, firstLine: string) =>
+      `\`\`\`${language}\n${firstLine}\nexport {};\n\`\`\``;
+    expect(() => extractSnippets('x.md', block('ts', '// ../escape.ts'))).toThrow(
+      'x.md:2: ../escape.ts must be a path inside the project',
+    );
+    expect(() => extractSnippets('x.md', block('ts', '// src/view.tsx'))).toThrow(
+      'x.md:2: a ```ts block names src/view.tsx: use .ts',
+    );
+    expect(() =>
+      extractSnippets('x.md', `${block('ts', '// a.ts')}\n${block('ts', '// a.ts')}`),
+    ).toThrow('x.md:6: a.ts is already the snippet at line 2');
+    expect(extractSnippets('x.md', block('ts', '// a.ts, for an example'))[0]?.path).toBe(
+      undefined,
+    );
   });
 
   it('refuses a prelude that no ts/tsx block follows, and an unclosed block', () => {

@@ -3,7 +3,7 @@
  * (where the package's own name resolves to `src/` through `paths`), in one program.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
 import type { Snippet } from './extract.js';
 
@@ -25,6 +25,9 @@ export interface TypecheckOptions {
 /**
  * The compiler errors of every snippet, by snippet (an empty list for a clean one). A snippet
  * is a module of its own (`export {}` is appended), so snippets never clash with each other.
+ * Each Markdown file gets a folder of its own: a snippet that names its file (`// src/auth.ts`)
+ * is written under that path there, so the other snippets of that Markdown file can import it;
+ * the others are written as `snippet-<line>.ts(x)` at the top of that folder.
  */
 export function typecheckSnippets(
   snippets: readonly Snippet[],
@@ -34,8 +37,10 @@ export function typecheckSnippets(
   mkdirSync(directory, { recursive: true });
   const byPath = new Map<string, Snippet>();
   for (const snippet of snippets) {
-    const name = `${snippet.file.replace(/[^a-zA-Z0-9]+/g, '-')}-${snippet.line}.${snippet.language}`;
-    const path = resolve(directory, name);
+    const folder = resolve(directory, snippet.file.replace(/[^a-zA-Z0-9]+/g, '-'));
+    const path = resolve(folder, snippet.path ?? `snippet-${snippet.line}.${snippet.language}`);
+    if (byPath.has(path)) throw new Error(`${snippet.file}:${snippet.line}: ${path} written twice`);
+    mkdirSync(dirname(path), { recursive: true });
     const preludeLines = snippet.prelude ? snippet.prelude.split('\n') : [];
     writeFileSync(path, [...preludeLines, snippet.code, 'export {};', ''].join('\n'));
     byPath.set(path, snippet);
