@@ -1,14 +1,14 @@
 /**
- * Memory (issue 16): the heap each operation costs while it is held during a slow refresh, and
- * whether anything is left once they have settled. Runs in a fresh process started with
- * `--expose-gc` (see `run.ts`), the test server on its own thread: the heap is the client's.
- * The bare Apollo Client 4 has no refresh to wait for: its operations are held in `fetch`, which
- * shows what Apollo Client itself keeps per operation in flight, and every client on it pays too.
+ * Memory: the heap each operation costs while it is held during a slow refresh, and whether
+ * anything is left once they have settled. Runs in a fresh process started with `--expose-gc`,
+ * the test server in a process of its own: the heap is the client's. The bare Apollo Client 4 has
+ * no refresh to wait for: its operations are held in `fetch`, which shows what Apollo Client
+ * itself keeps per operation in flight, and every client on it pays too.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { ClientFactory } from './clients/types.js';
+import { startServerProcess } from '../fixtures/server/process.js';
+import type { ClientModule } from './clients/types.js';
 import { inProcessFetch } from './overhead.js';
-import { clockOf, startServer } from './server.js';
 
 export interface MemoryRow {
   name: string;
@@ -20,7 +20,7 @@ export interface MemoryRow {
   errors: number;
 }
 
-/** Operations held at once: issue 16's figure. */
+/** Operations held at once. */
 const HELD_OPERATIONS = 10_000;
 /** The login token's lifetime; each cycle moves the clock past it, so each starts with a refresh. */
 const TOKEN_TTL_MS = 60_000;
@@ -37,10 +37,16 @@ function heapUsed(): number {
   return process.memoryUsage().heapUsed;
 }
 
-export async function measureMemory(name: string, create: ClientFactory): Promise<MemoryRow> {
-  const clock = clockOf();
-  const server = await startServer({ accessTtlMs: TOKEN_TTL_MS }, clock);
-  const { url, refreshUrl, tokens } = server;
+export async function measureMemory(
+  name: string,
+  module: ClientModule,
+  serverEntry: URL,
+): Promise<MemoryRow> {
+  // The app's clock and the server's, moved together past each token's expiry.
+  let clock = Date.now();
+  const server = await startServerProcess({ accessTtlMs: TOKEN_TTL_MS, clock }, serverEntry);
+  const { url, refreshUrl } = server;
+  const tokens = await server.call('login');
   // Every request waits for `release`: a slow refresh without a timer. A refresh then goes to the
   // test server; GraphQL requests are answered in the process, as in S3: 10,000 of them over
   // loopback take half a minute on a loaded machine, and sockets' buffers are no part of what
@@ -56,14 +62,21 @@ export async function measureMemory(name: string, create: ClientFactory): Promis
     waiting--;
     return String(input) === refreshUrl ? fetch(input, init) : inProcessFetch(input, init);
   };
-  const client = await create({ url, refreshUrl, tokens, now: clock.now, fetch: holdingFetch });
+  const client = await module.create({
+    url,
+    refreshUrl,
+    tokens,
+    now: () => clock,
+    fetch: holdingFetch,
+  });
 
   /**
    * Expires the token, starts the operations behind a held request, calls `whileHeld`, lets them
    * settle and counts the failed ones (nothing of them is kept).
    */
   async function cycle(whileHeld = () => {}): Promise<number> {
-    clock.advance(TOKEN_TTL_MS + 1000);
+    clock += TOKEN_TTL_MS + 1000;
+    await server.call('setClock', clock);
     released = new Promise((resolve) => {
       release = resolve;
     });

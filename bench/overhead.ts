@@ -1,20 +1,19 @@
 /**
  * S3: what a client adds per operation on the happy path (valid token) over its own bare client,
- * in CPU µs. Sequential queries against an in-process `fetch` that answers at once, so the
- * client's own work is all there is to measure. Each client runs in a fresh process (`run.ts`):
- * JIT feedback and heap left by other clients move a few µs.
+ * side by side in one process. Sequential queries against an in-process `fetch` that answers at
+ * once, so the client's own work is all there is to measure.
  */
 import { UnsecuredJWT } from 'jose';
-import type { BenchClient, ClientEnv, ClientSpec } from './clients/types.js';
+import type { BenchClient, ClientEnv, ClientModule } from './clients/types.js';
 import { type Spread, spread } from './stats.js';
 
 export interface OverheadRow {
   name: string;
-  base: string;
+  /** CPU µs per query of the client, and of its bare client. */
   us: Spread;
   bareUs: Spread;
-  /** Per repetition: client minus bare µs/query, each from its lower-decile slice. */
-  addedUs: Spread;
+  /** Per repetition: (client − bare) ÷ bare, in %. */
+  addedPercent: Spread;
 }
 
 /** Queries per slice; client and bare slices alternate, which cancels drift (JIT, GC, CPU clock). */
@@ -54,7 +53,8 @@ async function slice(client: BenchClient, from: number, count: number): Promise<
 }
 
 export async function measureOverhead(
-  spec: ClientSpec,
+  name: string,
+  module: ClientModule,
   { queries, repetitions }: { queries: number; repetitions: number },
 ): Promise<OverheadRow> {
   // A token valid for 2 h; no request leaves the process.
@@ -65,11 +65,11 @@ export async function measureOverhead(
       accessToken: new UnsecuredJWT({ sub: 'alice' }).setExpirationTime('2h').encode(),
       refreshToken: 'unused',
     },
-    now: Date.now,
+    now: () => Date.now(),
     fetch: inProcessFetch,
   };
-  const client = await spec.create(env);
-  const bare = await spec.bare(env);
+  const client = await module.create(env);
+  const bare = await module.bare(env);
   try {
     await slice(bare, 0, BARE_WARM_UP + WARM_UP);
     await slice(client, 0, WARM_UP);
@@ -80,23 +80,20 @@ export async function measureOverhead(
     for (let repetition = 0; repetition < repetitions; repetition++) {
       const slices = { client: [] as number[], bare: [] as number[] };
       for (let done = 0; done < queries; done += SLICE) {
-        const count = Math.min(SLICE, queries - done);
         // Who goes first alternates, so neither always runs right after the other's garbage.
         const clientFirst = (done / SLICE + repetition) % 2 === 0;
-        if (clientFirst) slices.client.push(await slice(client, done, count));
-        slices.bare.push(await slice(bare, done, count));
-        if (!clientFirst) slices.client.push(await slice(client, done, count));
+        if (clientFirst) slices.client.push(await slice(client, done, SLICE));
+        slices.bare.push(await slice(bare, done, SLICE));
+        if (!clientFirst) slices.client.push(await slice(client, done, SLICE));
       }
       us.push(quantile(slices.client, LEAST_DISTURBED));
       bareUs.push(quantile(slices.bare, LEAST_DISTURBED));
     }
-    return {
-      name: spec.name,
-      base: spec.base,
-      us: spread(us),
-      bareUs: spread(bareUs),
-      addedUs: spread(us.map((clientUs, index) => clientUs - (bareUs[index] ?? Number.NaN))),
-    };
+    const added = us.map((value, index) => {
+      const base = bareUs[index] ?? Number.NaN;
+      return ((value - base) / base) * 100;
+    });
+    return { name, us: spread(us), bareUs: spread(bareUs), addedPercent: spread(added) };
   } finally {
     client.dispose();
     bare.dispose();

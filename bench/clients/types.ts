@@ -24,8 +24,9 @@ export interface AppTokens {
 export interface ClientEnv {
   url: string;
   refreshUrl: string;
+  /** The session the app starts with. */
   tokens: AppTokens;
-  /** The clock shared with the test server. */
+  /** The clock the app reads: real time, except where a scenario moves it with the server's. */
   now: () => number;
   /** Every HTTP call of the client, GraphQL and refresh (answered in the process in S3 and memory). */
   fetch: typeof fetch;
@@ -33,25 +34,8 @@ export interface ClientEnv {
 
 export type ClientFactory = (env: ClientEnv) => Promise<BenchClient>;
 
-/** A client of the tables: what it is, how to make one, and what it is measured against. */
-export interface ClientSpec {
-  name: string;
-  /** The GraphQL client it sits on. */
-  base: 'Apollo Client 4' | 'Apollo Client 3' | 'urql 6';
-  /** How it is wired, as its docs show. */
-  wiring: string;
+/** How a client module makes its client, and its GraphQL client bare (the header alone, for S3). */
+export interface ClientModule {
   create: ClientFactory;
-  /** Its base with a fixed `authorization` header and nothing else: S3 measures it against this. */
   bare: ClientFactory;
-  /** Its row of the Bundle table (ours comes from `scripts/size.mjs`). */
-  bundle?: {
-    /** Module code importing what its docs import, resolved from `resolveDir` (the repository). */
-    source: string;
-    resolveDir?: string;
-    /** The GraphQL client and its peers: never counted. */
-    peers: string[];
-    /** Its dependencies: counted in "with dependencies" only. */
-    dependencies: string[];
-    counted: string;
-  };
 }

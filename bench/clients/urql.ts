@@ -3,7 +3,7 @@ import { Client, type CombinedError, type Exchange, fetchExchange } from '@urql/
 import { authExchange } from '@urql/exchange-auth';
 import { EchoDocument } from '../../fixtures/__generated__/graphql.js';
 import { AppSession } from './app-session.js';
-import type { BenchClient, ClientEnv, ClientSpec } from './types.js';
+import type { BenchClient, ClientEnv, ClientFactory } from './types.js';
 
 const isUnauthenticated = (error: CombinedError) =>
   error.graphQLErrors.some((graphQLError) => graphQLError.extensions?.code === 'UNAUTHENTICATED') ||
@@ -33,32 +33,22 @@ function urqlClient(
   };
 }
 
-export const urqlWithAuthExchange: ClientSpec = {
-  name: 'urql',
-  base: 'urql 6',
-  wiring: '`@urql/exchange-auth` 3: `willAuthError` on expiry, `didAuthError`, `refreshAuth`',
-  bare: async (env) =>
-    urqlClient(env, { headers: { authorization: `Bearer ${env.tokens.accessToken}` } }),
-  async create(env) {
-    const session = new AppSession(env);
-    const auth = authExchange(async (utils) => ({
-      addAuthToOperation: (operation) =>
-        session.accessToken
-          ? utils.appendHeaders(operation, { authorization: `Bearer ${session.accessToken}` })
-          : operation,
-      willAuthError: () => session.expired(),
-      didAuthError: isUnauthenticated,
-      async refreshAuth() {
-        // The README's shape: a failed refresh logs out (the session did) instead of throwing.
-        await session.refresh().catch(() => {});
-      },
-    }));
-    return { ...urqlClient(env, { exchanges: [auth] }), logouts: () => session.logouts };
-  },
-  bundle: {
-    source: "export { authExchange } from '@urql/exchange-auth';",
-    peers: ['@urql/core', 'graphql'],
-    dependencies: ['wonka'],
-    counted: 'wonka is also a dependency of @urql/core',
-  },
+export const bare: ClientFactory = async (env) =>
+  urqlClient(env, { headers: { authorization: `Bearer ${env.tokens.accessToken}` } });
+
+export const create: ClientFactory = async (env) => {
+  const session = new AppSession(env);
+  const auth = authExchange(async (utils) => ({
+    addAuthToOperation: (operation) =>
+      session.accessToken
+        ? utils.appendHeaders(operation, { authorization: `Bearer ${session.accessToken}` })
+        : operation,
+    willAuthError: () => session.expired(),
+    didAuthError: isUnauthenticated,
+    async refreshAuth() {
+      // The README's shape: a failed refresh logs out (the session did) instead of throwing.
+      await session.refresh().catch(() => {});
+    },
+  }));
+  return { ...urqlClient(env, { exchanges: [auth] }), logouts: () => session.logouts };
 };

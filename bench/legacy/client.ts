@@ -5,13 +5,12 @@
  * `bench/legacy/compiled/`, so that every package below resolves to `bench/legacy/node_modules`.
  */
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import type * as Apollo3 from '@apollo/client/core/index.js';
 import type * as Context3 from '@apollo/client/link/context/index.js';
 import type * as RefreshLink from 'apollo-link-token-refresh';
 import { EchoDocument } from '../../fixtures/__generated__/graphql.js';
 import { AppSession, refreshRefused } from '../clients/app-session.js';
-import type { AppTokens, BenchClient, ClientFactory, ClientSpec } from '../clients/types.js';
+import type { AppTokens, BenchClient, ClientFactory } from '../clients/types.js';
 
 // The link ships CommonJS that requires '@apollo/client/core': load that same copy, not the ESM one.
 const require = createRequire(import.meta.url);
@@ -29,56 +28,43 @@ function apollo3Client(link: Apollo3.ApolloLink): BenchClient {
   };
 }
 
-const bareApollo3Client: ClientFactory = async (env) => {
+export const bare: ClientFactory = async (env) => {
   const headers = { authorization: `Bearer ${env.tokens.accessToken}` };
   return apollo3Client(new HttpLink({ uri: env.url, fetch: env.fetch, headers }));
 };
 
-export const legacyClient: ClientSpec = {
-  name: 'legacy',
-  base: 'Apollo Client 3',
-  wiring: '`apollo-link-token-refresh` 0.7 (`isTokenValidOrUndefined` + `fetchAccessToken`)',
-  bare: bareApollo3Client,
-  async create(env) {
-    const session = new AppSession(env);
-    const refresh = new TokenRefreshLink<AppTokens>({
-      // The server answers { accessToken, refreshToken }; keep both (rotation needs the new one).
-      accessTokenField: 'tokens',
-      isTokenValidOrUndefined: async () =>
-        !session.expired() || typeof session.accessToken !== 'string',
-      fetchAccessToken: () =>
-        env.fetch(env.refreshUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ refreshToken: session.refreshToken }),
-        }),
-      handleResponse: (_: unknown, field: string) => async (response: Response) => {
-        if (!response.ok) {
-          await response.body?.cancel();
-          throw refreshRefused(response.status);
-        }
-        return { [field]: await response.json() };
-      },
-      handleFetch: (tokens) => session.set(tokens),
-      handleError: () => session.logout(),
-    });
-    const auth = setContext((_, { headers }) => ({
-      headers: {
-        ...headers,
-        authorization: session.accessToken ? `Bearer ${session.accessToken}` : '',
-      },
-    }));
-    const http = new HttpLink({ uri: env.url, fetch: env.fetch });
-    return {
-      ...apollo3Client(ApolloLink.from([refresh, auth, http])),
-      logouts: () => session.logouts,
-    };
-  },
-  bundle: {
-    source: "export { TokenRefreshLink } from 'apollo-link-token-refresh';",
-    resolveDir: fileURLToPath(new URL('../', import.meta.url)),
-    peers: ['@apollo/client', 'graphql'],
-    dependencies: ['tslib'],
-    counted: 'tslib comes with @apollo/client 3',
-  },
+export const create: ClientFactory = async (env) => {
+  const session = new AppSession(env);
+  const refresh = new TokenRefreshLink<AppTokens>({
+    // The server answers { accessToken, refreshToken }; keep both (rotation needs the new one).
+    accessTokenField: 'tokens',
+    isTokenValidOrUndefined: async () =>
+      !session.expired() || typeof session.accessToken !== 'string',
+    fetchAccessToken: () =>
+      env.fetch(env.refreshUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refreshToken: session.refreshToken }),
+      }),
+    handleResponse: (_: unknown, field: string) => async (response: Response) => {
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw refreshRefused(response.status);
+      }
+      return { [field]: await response.json() };
+    },
+    handleFetch: (tokens) => session.set(tokens),
+    handleError: () => session.logout(),
+  });
+  const auth = setContext((_, { headers }) => ({
+    headers: {
+      ...headers,
+      authorization: session.accessToken ? `Bearer ${session.accessToken}` : '',
+    },
+  }));
+  const http = new HttpLink({ uri: env.url, fetch: env.fetch });
+  return {
+    ...apollo3Client(ApolloLink.from([refresh, auth, http])),
+    logouts: () => session.logouts,
+  };
 };
