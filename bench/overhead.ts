@@ -1,15 +1,15 @@
 /**
- * S3: what a client adds per operation on the happy path (valid token) over its own bare client,
+ * S3: what a client adds per operation on the happy path (valid token) over bare Apollo Client 4,
  * side by side in one process. Sequential queries against an in-process `fetch` that answers at
- * once, so the client's own work is all there is to measure.
+ * once, so the clients' own work is all there is to measure.
  */
 import { UnsecuredJWT } from 'jose';
-import type { BenchClient, ClientEnv, ClientModule } from './clients/types.js';
+import type { BenchClient, ClientFactory } from './clients/types.js';
 import { type Spread, spread } from './stats.js';
 
 export interface OverheadRow {
   name: string;
-  /** CPU µs per query of the client, and of its bare client. */
+  /** CPU µs per query of the client, and of bare Apollo Client 4. */
   us: Spread;
   bareUs: Spread;
   /** Per repetition: (client − bare) ÷ bare, in %. */
@@ -22,18 +22,12 @@ const SLICE = 50;
 const WARM_UP = 3000;
 /** Apollo Client 4 reaches its steady speed after thousands of queries: the bare client runs these first. */
 const BARE_WARM_UP = 8000;
-/**
- * Each client is read from its least disturbed slices (the lower decile): other work on a shared
- * machine can only slow a slice down, never speed it up.
- */
+/** Each side counts from its lower-decile slice: other work only ever slows a slice down. */
 const LEAST_DISTURBED = 0.1;
 
 /** Answers every GraphQL request at once, in the process. */
 export const inProcessFetch: typeof fetch = async () =>
-  new Response('{"data":{"echo":1}}', {
-    status: 200,
-    headers: { 'content-type': 'application/json' },
-  });
+  new Response('{"data":{"echo":1}}', { headers: { 'content-type': 'application/json' } });
 
 /** The `q` quantile (0–1) of `values`, nearest rank. */
 function quantile(values: readonly number[], q: number): number {
@@ -41,10 +35,7 @@ function quantile(values: readonly number[], q: number): number {
   return sorted[Math.round(q * (sorted.length - 1))] ?? Number.NaN;
 }
 
-/**
- * CPU µs per query of `count` sequential queries. No I/O is awaited, so CPU time is the cost
- * itself; wall time would also count the time other processes held the CPU.
- */
+/** CPU µs per query of `count` sequential queries: no I/O is awaited, so CPU is the cost. */
 async function slice(client: BenchClient, from: number, count: number): Promise<number> {
   const before = process.cpuUsage();
   for (let index = from; index < from + count; index++) await client.query(index);
@@ -54,22 +45,19 @@ async function slice(client: BenchClient, from: number, count: number): Promise<
 
 export async function measureOverhead(
   name: string,
-  module: ClientModule,
+  [create, createBare]: [ClientFactory, ClientFactory],
   { queries, repetitions }: { queries: number; repetitions: number },
 ): Promise<OverheadRow> {
-  // A token valid for 2 h; no request leaves the process.
-  const env: ClientEnv = {
+  const accessToken = new UnsecuredJWT({ sub: 'alice' }).setExpirationTime('2h').encode();
+  const env = {
     url: 'http://bench.invalid/graphql',
     refreshUrl: 'http://bench.invalid/refresh',
-    tokens: {
-      accessToken: new UnsecuredJWT({ sub: 'alice' }).setExpirationTime('2h').encode(),
-      refreshToken: 'unused',
-    },
+    tokens: { accessToken, refreshToken: 'unused' },
     now: () => Date.now(),
     fetch: inProcessFetch,
   };
-  const client = await module.create(env);
-  const bare = await module.bare(env);
+  const client = await create(env);
+  const bare = await createBare(env);
   try {
     await slice(bare, 0, BARE_WARM_UP + WARM_UP);
     await slice(client, 0, WARM_UP);
@@ -89,10 +77,7 @@ export async function measureOverhead(
       us.push(quantile(slices.client, LEAST_DISTURBED));
       bareUs.push(quantile(slices.bare, LEAST_DISTURBED));
     }
-    const added = us.map((value, index) => {
-      const base = bareUs[index] ?? Number.NaN;
-      return ((value - base) / base) * 100;
-    });
+    const added = us.map((value, index) => (value / (bareUs[index] ?? Number.NaN) - 1) * 100);
     return { name, us: spread(us), bareUs: spread(bareUs), addedPercent: spread(added) };
   } finally {
     client.dispose();

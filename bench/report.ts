@@ -1,8 +1,6 @@
 /** The markdown of a run: printed, and written to `bench/results.md` by a full run. */
-import type { Bytes } from '../scripts/size.mjs';
-import type { BundleRow } from './bundle.js';
 import { type Check, correct, failing } from './checks.js';
-import { type ClientInfo, OURS } from './clients/catalog.js';
+import { OURS } from './clients/load.js';
 import type { MemoryRow } from './memory.js';
 import type { OverheadRow } from './overhead.js';
 import { ratio, type ScenarioResult } from './rounds.js';
@@ -13,13 +11,10 @@ export interface Results {
   /** Node, CPUs, what was run. */
   header: string;
   quick: boolean;
-  clients: ClientInfo[];
   scenarios: ScenarioResult[];
   overhead: OverheadRow[];
   memory: MemoryRow[];
-  bundles: BundleRow[];
   checks: Check[];
-  notes: string[];
 }
 
 const COLUMNS: [string, (run: Run) => number][] = [
@@ -47,66 +42,52 @@ function section(title: string, how: string, head: string[], rows: string[][]): 
   return ['', `## ${title}`, '', how, '', ...lines];
 }
 
-function scenarioRows(result: ScenarioResult, scenario: Scenario | undefined): string[][] {
+function scenarioRows(result: ScenarioResult, scenario: Scenario): string[][] {
   const ours = result.clients.find((entry) => entry.client === OURS);
   return result.clients.map((entry) => {
     const runs = entry.rounds.flat();
     const versus = ours && entry !== ours ? cell(ratio(ours, entry), 2) : '–';
-    const rival = scenario && entry !== ours && correct(entry, scenario);
     return [
       result.id,
       entry.client,
       ...COLUMNS.map(([, value]) => cell(spread(runs.map(value)))),
-      rival ? `**${versus}**` : versus,
+      versus !== '–' && correct(entry, scenario) ? `**${versus}**` : versus,
       codes(runs),
     ];
   });
 }
 
-const bytes = (value: number) => `${value.toFixed(0)} B`;
-const gzip = ({ min, gzip }: Bytes) => `${bytes(gzip)} (${bytes(min)} min)`;
-
-function mark(check: Check, quick: boolean): string {
-  if (check.ok) return '✅';
-  return failing(check, quick) ? '❌' : 'ℹ️';
-}
+const mark = (check: Check, quick: boolean) =>
+  check.ok ? '✅' : failing(check, quick) ? '❌' : 'ℹ️';
 
 export function toMarkdown(results: Results, scenarios: Scenario[]): string {
   const { quick } = results;
-  const baseOf = (name: string) => results.clients.find((client) => client.name === name)?.base;
+  const scenarioOf = (id: string) => scenarios.find((scenario) => scenario.id === id);
   const out = [
     '# Bench results',
     '',
     results.header,
     ...section(
-      'Clients',
-      'Each wired as its docs show (`bench/clients/`).',
-      ['Client', 'On', 'Wiring'],
-      results.clients.map((client) => [client.name, client.base, client.wiring]),
-    ),
-    ...section(
       `Refresh scenarios (refresh latency ${REFRESH_LATENCY_MS} ms)`,
       `${results.scenarios.map((result) => `**${result.id}**: ${result.title}.`).join(' ')} ` +
-        'Each cell: median (min–max) of every repetition of every round. Requests = GraphQL ' +
-        'requests + refresh calls; CPU ms is the client process alone. **Ours ÷ it**: per round, ' +
-        "ours' median wall ÷ its median wall; the median (min–max) over the rounds; in bold for " +
-        'the correct peers (the counts ours must show), the ones the goals compare with.',
+        'Each cell: median (min–max) of all repetitions of all rounds. Requests = GraphQL ' +
+        'requests + refresh calls; CPU ms: the client process alone. **Ours ÷ it**: per round, ' +
+        "ours' median wall ÷ its median wall, the median (min–max) over the rounds; in bold " +
+        'for the correct peers (the counts ours must show): the ones the goals compare with.',
       ['Scenario', 'Client', ...COLUMNS.map(([head]) => head), 'Ours ÷ it', 'Errors seen'],
-      results.scenarios.flatMap((result) =>
-        scenarioRows(
-          result,
-          scenarios.find((scenario) => scenario.id === result.id),
-        ),
-      ),
+      results.scenarios.flatMap((result) => {
+        const scenario = scenarioOf(result.id);
+        return scenario ? scenarioRows(result, scenario) : [];
+      }),
     ),
     ...section(
       'S3: cost per query on the happy path (valid token, in-process `fetch`)',
       'CPU µs per query, median (min–max) of the repetitions; each client in a fresh process, ' +
-        'in alternating slices of 50 queries with its bare client, read from its lower-decile slice.',
-      ['Client', 'Bare client', 'µs/query', 'Bare µs/query', 'Added'],
+        'in alternating slices of 50 queries with bare Apollo Client 4, each side read from its ' +
+        'lower-decile slice. The bare row measures it against itself: the noise floor.',
+      ['Client', 'µs/query', 'Bare µs/query', 'Added'],
       results.overhead.map(({ name, us, bareUs, addedPercent }) => [
         name,
-        baseOf(name) ?? 'Apollo Client 4',
         cell(us, 1),
         cell(bareUs, 1),
         `${cell(addedPercent, 1)} %`,
@@ -120,37 +101,18 @@ export function toMarkdown(results: Results, scenarios: Scenario[]): string {
       results.memory.map((row) => [
         row.name,
         String(row.operations),
-        bytes(row.heldBytesPerOperation),
-        bytes(row.retainedBytes),
+        `${row.heldBytesPerOperation.toFixed(0)} B`,
+        `${row.retainedBytes.toFixed(0)} B`,
         String(row.errors),
-      ]),
-    ),
-    ...section(
-      'Bundle',
-      'esbuild, minified, gzip level 9, the GraphQL client and its peers left out (`scripts/size.mjs`).',
-      ['Client', 'Own gzip', 'With dependencies gzip', 'Counted'],
-      results.bundles.map(({ name, own, withDependencies, counted }) => [
-        name,
-        gzip(own),
-        gzip(withDependencies),
-        counted,
       ]),
     ),
   ];
   if (results.checks.length) {
-    out.push(
-      '',
-      '## Checks',
-      '',
-      quick
-        ? 'Exact ones fail this run (❌); timing goals are printed only (ℹ️).'
-        : 'Exact ones and timing goals fail this run (❌).',
-      '',
-      ...results.checks.map(
-        (check) => `- ${mark(check, quick)} ${check.id}: ${check.goal} — ${check.actual}`,
-      ),
-    );
+    const failingOnes = quick ? 'Exact checks' : 'Exact checks and timing goals';
+    out.push('', '## Checks', '', `${failingOnes} fail this run (❌); the others print (ℹ️).`, '');
+    for (const check of results.checks) {
+      out.push(`- ${mark(check, quick)} ${check.id}: ${check.goal} — ${check.actual}`);
+    }
   }
-  if (results.notes.length) out.push('', ...results.notes.map((note) => `> ${note}`));
   return `${out.join('\n')}\n`;
 }

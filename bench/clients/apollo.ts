@@ -1,4 +1,4 @@
-/** Apollo Client 4 as the bench drives every client on it, and bare: S3's and memory's baseline. */
+/** Apollo Client 4 as the bench drives every client on it, and bare: S3's baseline. */
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
 import { EchoDocument } from '../../fixtures/__generated__/graphql.js';
 import type { BenchClient, ClientEnv, ClientFactory } from './types.js';
@@ -20,5 +20,5 @@ export function apolloClient(
   };
 }
 
-export const bareApolloClient: ClientFactory = async (env) =>
+export const bareApollo: ClientFactory = async (env) =>
   apolloClient(env, { headers: { authorization: `Bearer ${env.tokens.accessToken}` } });

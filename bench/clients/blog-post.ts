@@ -7,16 +7,16 @@ import { ApolloLink, CombinedGraphQLErrors, type ErrorLike } from '@apollo/clien
 import { SetContextLink } from '@apollo/client/link/context';
 import { ErrorLink } from '@apollo/client/link/error';
 import { from, switchMap } from 'rxjs';
-import { apolloClient, bareApolloClient } from './apollo.js';
+import { apolloClient } from './apollo.js';
 import { AppSession } from './app-session.js';
-import type { ClientEnv, ClientModule } from './types.js';
+import type { ClientEnv, ClientFactory } from './types.js';
 
 const isUnauthenticated = (error: ErrorLike) =>
   CombinedGraphQLErrors.is(error) &&
   error.errors.some((graphQLError) => graphQLError.extensions?.code === 'UNAUTHENTICATED');
 
 /** Every `UNAUTHENTICATED` answer calls `refresh`, then retries once. */
-export function createBlogLink(session: AppSession, refresh: () => Promise<void>): ApolloLink {
+function createBlogLink(session: AppSession, refresh: () => Promise<void>): ApolloLink {
   const auth = new SetContextLink((previous) => ({
     headers: {
       ...previous.headers,
@@ -32,7 +32,7 @@ export function createBlogLink(session: AppSession, refresh: () => Promise<void>
 }
 
 /** Callers that come while a refresh runs share its promise. */
-export function shareOneRefresh(refresh: () => Promise<void>): () => Promise<void> {
+function shareOneRefresh(refresh: () => Promise<void>): () => Promise<void> {
   let pending: Promise<void> | null = null;
   return () => {
     pending ??= refresh().finally(() => {
@@ -49,12 +49,5 @@ async function blogPostClient(env: ClientEnv, oneRefresh: boolean) {
   return { ...apolloClient(env, { link }), logouts: () => session.logouts };
 }
 
-export const naiveClient: ClientModule = {
-  create: (env) => blogPostClient(env, false),
-  bare: bareApolloClient,
-};
-
-export const oneFutureClient: ClientModule = {
-  create: (env) => blogPostClient(env, true),
-  bare: bareApolloClient,
-};
+export const naive: ClientFactory = (env) => blogPostClient(env, false);
+export const oneFuture: ClientFactory = (env) => blogPostClient(env, true);

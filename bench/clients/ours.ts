@@ -5,16 +5,14 @@
  */
 import { createTokenRefreshLink, memoryStorage, TokenManager } from 'apollo-token-refresh';
 import { httpRefresh } from '../../fixtures/server/refresh.js';
-import { apolloClient, bareApolloClient } from './apollo.js';
+import { apolloClient } from './apollo.js';
 import type { ClientFactory } from './types.js';
 
-export const bare = bareApolloClient;
-
-export const create: ClientFactory = async (env) => {
+export const ours: ClientFactory = async (env) => {
   const manager = new TokenManager({
     refresh: httpRefresh(env.refreshUrl, { fetch: env.fetch }),
     storage: memoryStorage(env.tokens),
-    // The default reads `Date.now()` the same way; S2 and memory move the clock with the server's.
+    // The default reads `Date.now()` the same way; memory moves the clock with the server's.
     now: env.now,
   });
   let logouts = 0;

@@ -1,42 +1,15 @@
-/** urql 6: `@urql/exchange-auth` wired as its README shows, and bare (the header alone) for S3. */
-import { Client, type CombinedError, type Exchange, fetchExchange } from '@urql/core';
+/** urql 6 with `@urql/exchange-auth`, wired as its README shows. */
+import { Client, type CombinedError, fetchExchange } from '@urql/core';
 import { authExchange } from '@urql/exchange-auth';
 import { EchoDocument } from '../../fixtures/__generated__/graphql.js';
 import { AppSession } from './app-session.js';
-import type { BenchClient, ClientEnv, ClientFactory } from './types.js';
+import type { ClientFactory } from './types.js';
 
 const isUnauthenticated = (error: CombinedError) =>
   error.graphQLErrors.some((graphQLError) => graphQLError.extensions?.code === 'UNAUTHENTICATED') ||
   error.response?.status === 401;
 
-/** `headers` are fixed headers of every request (the bare client's token). */
-function urqlClient(
-  env: ClientEnv,
-  { exchanges = [], headers }: { exchanges?: Exchange[]; headers?: Record<string, string> },
-): BenchClient {
-  // POST as the other clients do (the test server answers GraphQL on POST only); no cache.
-  const client = new Client({
-    url: env.url,
-    exchanges: [...exchanges, fetchExchange],
-    fetch: env.fetch,
-    preferGetMethod: false,
-    requestPolicy: 'network-only',
-    ...(headers && { fetchOptions: { headers } }),
-  });
-  return {
-    async query(n) {
-      const { error } = await client.query(EchoDocument, { n }).toPromise();
-      if (error) throw error;
-    },
-    logouts: () => 0,
-    dispose() {},
-  };
-}
-
-export const bare: ClientFactory = async (env) =>
-  urqlClient(env, { headers: { authorization: `Bearer ${env.tokens.accessToken}` } });
-
-export const create: ClientFactory = async (env) => {
+export const urql: ClientFactory = async (env) => {
   const session = new AppSession(env);
   const auth = authExchange(async (utils) => ({
     addAuthToOperation: (operation) =>
@@ -50,5 +23,20 @@ export const create: ClientFactory = async (env) => {
       await session.refresh().catch(() => {});
     },
   }));
-  return { ...urqlClient(env, { exchanges: [auth] }), logouts: () => session.logouts };
+  // POST as the other clients do (the test server answers GraphQL on POST only); no cache.
+  const client = new Client({
+    url: env.url,
+    exchanges: [auth, fetchExchange],
+    fetch: env.fetch,
+    preferGetMethod: false,
+    requestPolicy: 'network-only',
+  });
+  return {
+    async query(n) {
+      const { error } = await client.query(EchoDocument, { n }).toPromise();
+      if (error) throw error;
+    },
+    logouts: () => session.logouts,
+    dispose() {},
+  };
 };

@@ -1,8 +1,8 @@
 /**
- * legacy: `apollo-link-token-refresh` 0.7 on Apollo Client 3, wired as its README shows, and
- * Apollo Client 3 bare (the header alone) for S3. A package of its own (`npm run bench:install`),
- * as its peers (`@apollo/client` ^3) conflict with the root's Apollo Client 4; compiled apart into
- * `bench/legacy/compiled/`, so that every package below resolves to `bench/legacy/node_modules`.
+ * legacy: `apollo-link-token-refresh` 0.7 on Apollo Client 3, wired as its README shows. A package
+ * of its own (`npm run bench:install`): its peer `@apollo/client` ^3 conflicts with the root's
+ * Apollo Client 4. Compiled into `bench/legacy/compiled/`, so every package below resolves to
+ * `bench/legacy/node_modules`.
  */
 import { createRequire } from 'node:module';
 import type * as Apollo3 from '@apollo/client/core/index.js';
@@ -10,7 +10,7 @@ import type * as Context3 from '@apollo/client/link/context/index.js';
 import type * as RefreshLink from 'apollo-link-token-refresh';
 import { EchoDocument } from '../../fixtures/__generated__/graphql.js';
 import { AppSession, refreshRefused } from '../clients/app-session.js';
-import type { AppTokens, BenchClient, ClientFactory } from '../clients/types.js';
+import type { AppTokens, ClientFactory } from '../clients/types.js';
 
 // The link ships CommonJS that requires '@apollo/client/core': load that same copy, not the ESM one.
 const require = createRequire(import.meta.url);
@@ -19,21 +19,7 @@ const { ApolloClient, ApolloLink, HttpLink, InMemoryCache } =
 const { setContext } = require('@apollo/client/link/context') as typeof Context3;
 const { TokenRefreshLink } = require('apollo-link-token-refresh') as typeof RefreshLink;
 
-function apollo3Client(link: Apollo3.ApolloLink): BenchClient {
-  const client = new ApolloClient({ link, cache: new InMemoryCache() });
-  return {
-    query: (n) => client.query({ query: EchoDocument, variables: { n }, fetchPolicy: 'no-cache' }),
-    logouts: () => 0,
-    dispose: () => client.stop(),
-  };
-}
-
-export const bare: ClientFactory = async (env) => {
-  const headers = { authorization: `Bearer ${env.tokens.accessToken}` };
-  return apollo3Client(new HttpLink({ uri: env.url, fetch: env.fetch, headers }));
-};
-
-export const create: ClientFactory = async (env) => {
+export const legacy: ClientFactory = async (env) => {
   const session = new AppSession(env);
   const refresh = new TokenRefreshLink<AppTokens>({
     // The server answers { accessToken, refreshToken }; keep both (rotation needs the new one).
@@ -63,8 +49,13 @@ export const create: ClientFactory = async (env) => {
     },
   }));
   const http = new HttpLink({ uri: env.url, fetch: env.fetch });
+  const client = new ApolloClient({
+    link: ApolloLink.from([refresh, auth, http]),
+    cache: new InMemoryCache(),
+  });
   return {
-    ...apollo3Client(ApolloLink.from([refresh, auth, http])),
+    query: (n) => client.query({ query: EchoDocument, variables: { n }, fetchPolicy: 'no-cache' }),
     logouts: () => session.logouts,
+    dispose: () => client.stop(),
   };
 };
