@@ -29,8 +29,10 @@ const SOURCES: [string, RegExp][] = [
   ['other Node internals', /^node:/],
   ['the bench', new RegExp(`^${root}`)],
 ];
+/** Frames without a file: V8's own entries (`(garbage collector)`, `(program)`) or native code. */
 const sourceOf = (url: string, name: string) =>
-  SOURCES.find(([, pattern]) => pattern.test(url))?.[0] ?? (url ? 'other' : name);
+  SOURCES.find(([, pattern]) => pattern.test(url))?.[0] ??
+  (url ? 'other' : name.startsWith('(') ? name : 'native (V8 builtins, Node bindings)');
 
 function summary(profile: CpuProfile): string {
   const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
