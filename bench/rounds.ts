@@ -32,23 +32,18 @@ export async function measureScenario(
   { rounds, repetitions, large }: Rounds,
 ): Promise<ScenarioResult> {
   const runs = clients.map((client) => ({ client, rounds: [] as Run[][] }));
+  const task = { kind: 'scenario', scenario: scenario.id, large, repetitions } as const;
   for (let round = 0; round < rounds; round++) {
     // Reversed every other round: no client always runs first, or always after the same other.
     const order = round % 2 ? [...runs].reverse() : runs;
     for (const entry of order) {
-      const task = {
-        kind: 'scenario',
-        scenario: scenario.id,
-        large,
-        client: entry.client,
-      } as const;
-      entry.rounds.push(await inChild<Run[]>({ ...task, repetitions }));
+      entry.rounds.push(await inChild<Run[]>({ ...task, client: entry.client }));
     }
   }
   return { id: scenario.id, title: scenario.title, clients: runs };
 }
 
-export const medianWall = (runs: readonly Run[]) => spread(runs.map((run) => run.wallMs)).median;
+const medianWall = (runs: readonly Run[]) => spread(runs.map((run) => run.wallMs)).median;
 
 /** Per round, ours' median wall ÷ the peer's; their median and spread over the rounds. */
 export function ratio(ours: ClientRuns, peer: ClientRuns): Spread {
