@@ -8,7 +8,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type BuildOptions, build, type Plugin } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 
 export type Task =
   | {
@@ -29,22 +29,13 @@ export const legacyInstalled = existsSync(
 /** A child still running after this is killed: a client that hangs cannot stall the bench. */
 const CHILD_LIMIT_MS = 240_000;
 
-/** Ours stays an import, as in an app: tsconfig `paths` would have esbuild bundle `src/`. */
-const oursFromDist: Plugin = {
-  name: 'ours-from-dist',
-  setup(build) {
-    build.onResolve({ filter: /^apollo-token-refresh(\/.*)?$/ }, ({ path }) => ({
-      path,
-      external: true,
-    }));
-  },
-};
-
 const compile = (options: BuildOptions) =>
   build({
     bundle: true,
+    // Packages stay imports that Node resolves, as in an app; ours too, which tsconfig `paths`
+    // would otherwise have esbuild take from `src/`.
     packages: 'external',
-    plugins: [oursFromDist],
+    external: ['apollo-token-refresh'],
     format: 'esm',
     platform: 'node',
     target: 'node20',
