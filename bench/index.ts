@@ -14,7 +14,7 @@
  * other run writes bench/results.tmp.*. Exits 1 when a check fails (`checks.ts`).
  */
 import { writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { measureEntries } from '../scripts/size.mjs';
 import * as checks from './checks.js';
 import { buildForChildren, inChild, legacyInstalled, root } from './children.js';
@@ -45,6 +45,8 @@ const names = CLIENTS.filter(
   (name) => (name !== 'legacy' || legacyInstalled) && (!picked || picked.includes(name)),
 );
 const started = performance.now();
+/** Other work on the machine moves timings: the 1-minute load average, at the start and end. */
+const loadAtStart = loadavg()[0] ?? 0;
 const seconds = () => ((performance.now() - started) / 1000).toFixed(0);
 
 async function profile(what: string): Promise<void> {
@@ -90,7 +92,8 @@ async function bench(): Promise<Results> {
   results.header =
     `Node ${process.version} · ${cpus().length} × ${cpus()[0]?.model.trim()} · ` +
     `${quick ? '`--quick`' : 'full'} run: ${ROUNDS} × ${REPETITIONS} repetitions (rounds × repetitions) ` +
-    `per client process, N=${LARGE}; S3 ${S3.repetitions} × ${S3.queries} queries · ${seconds()} s`;
+    `per client process, N=${LARGE}; S3 ${S3.repetitions} × ${S3.queries} queries · ${seconds()} s · ` +
+    `load average ${loadAtStart.toFixed(1)} → ${(loadavg()[0] ?? 0).toFixed(1)}`;
   return results;
 }
 
