@@ -42,24 +42,17 @@ function wallChecks(scenario: Scenario, result: ScenarioResult, ours: ClientRuns
     .filter((entry) => entry !== ours && correct(entry, scenario))
     .map((entry) => ({ client: entry.client, ratio: ratio(ours, entry) }))
     .sort((a, b) => b.ratio.median - a.ratio.median);
-  const sameCore = peers.find((peer) => peer.client === ONE_FUTURE);
-  const goals = [
-    { peer: peers[0], goal: WALL_GOAL, whom: 'the best correct peer' },
-    { peer: sameCore, goal: 1, whom: `${ONE_FUTURE} (the same core)` },
-  ];
-  return goals.flatMap(({ peer, goal, whom }) =>
-    peer
-      ? [
-          {
-            id: `${scenario.id} wall`,
-            goal: `≤ ${goal.toFixed(2)} × ${whom}, median of the rounds' ratios`,
-            actual: `× ${peer.ratio.median.toFixed(3)} of ${peer.client} (rounds ${peer.ratio.min.toFixed(2)}–${peer.ratio.max.toFixed(2)})`,
-            ok: peer.ratio.median <= goal,
-            kind: 'timing' as const,
-          },
-        ]
-      : [],
-  );
+  const sameCore = peers.filter((peer) => peer.client === ONE_FUTURE);
+  return [
+    ...peers.slice(0, 1).map((peer) => ({ peer, goal: WALL_GOAL, whom: 'the best correct peer' })),
+    ...sameCore.map((peer) => ({ peer, goal: 1, whom: `${ONE_FUTURE}, the same core` })),
+  ].map(({ peer: { client, ratio }, goal, whom }) => ({
+    id: `${scenario.id} wall`,
+    goal: `≤ ${goal.toFixed(2)} × ${whom} (median of the rounds' ratios)`,
+    actual: `× ${ratio.median.toFixed(3)} of ${client} (rounds ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`,
+    ok: ratio.median <= goal,
+    kind: 'timing',
+  }));
 }
 
 export function scenarioChecks(scenario: Scenario, result: ScenarioResult): Check[] {
