@@ -1,79 +1,117 @@
 /**
- * `npm run bench [-- options]` (the options: see `run.ts`). The bench runs the JavaScript an app
- * runs: `dist/` is built first when a file of `src/` is newer, and the bench is compiled into
- * `bench/compiled/`, where `apollo-token-refresh` resolves through package.json `exports` to
- * `dist/`, as it does in a user's app (tsconfig `paths` maps it to `src/` for type-checking only).
- * Compiled rather than run through tsx: tsx's helpers would add their own µs to every client in
- * S3, and its loader does not reach the server's worker thread on Node 20.
+ * `npm run bench [-- options]`: the refresh scenarios with ours and the four peers, S3, memory and
+ * the size budgets. Every measurement runs in fresh processes (`children.ts`); this one only
+ * orchestrates.
+ *
+ *   --quick              CI: one round of 3 repetitions, N=200; S3 and memory of ours only.
+ *                        Exact checks fail the run; timings are printed only.
+ *   --only=S1x,S3        scenario ids (S1 S1x S1r S4), S3, memory, size
+ *   --clients=ours,urql  the clients to run
+ *   --rounds=N --reps=N  rounds, and repetitions per client process
+ *   --profile=S1x        a CPU profile of each client of --clients (default ours) in one scenario
+ *
+ * A full run of everything writes bench/results.md (and results.json, which git ignores); any
+ * other run writes bench/results.tmp.*. Exits 1 when a check fails (`checks.ts`).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type BuildOptions, build, type Plugin } from 'esbuild';
+import { writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import { measureEntries } from '../scripts/size.mjs';
+import * as checks from './checks.js';
+import { buildForChildren, inChild, legacyInstalled, root } from './children.js';
+import { BARE, CLIENTS, HOLDING, ON_APOLLO_4, OURS } from './clients/load.js';
+import type { MemoryRow } from './memory.js';
+import type { OverheadRow } from './overhead.js';
+import { type Results, toMarkdown } from './report.js';
+import { measureScenario } from './rounds.js';
+import { scenarios } from './scenarios.js';
 
-const root = fileURLToPath(new URL('../', import.meta.url));
+const args = process.argv.slice(2);
+const option = (name: string) =>
+  args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+const quick = args.includes('--quick');
+const only = option('only')?.toLowerCase().split(',');
+const picked = option('clients')?.split(',');
+/** A scenario by the first word of its id: `--only=S1` picks S1 N=500, not S1x. */
+const keyOf = (id: string) => (id.split(' ')[0] ?? id).toLowerCase();
+const wanted = (id: string) => !only || only.includes(keyOf(id));
 
-/** Runs `npm run build` when `dist/` is missing or older than a file under `src/`. */
-function buildPackageIfStale(): void {
-  const built = `${root}dist/index.js`;
-  const builtAt = existsSync(built) ? statSync(built).mtimeMs : 0;
-  const sources = readdirSync(`${root}src`, { recursive: true, encoding: 'utf8' });
-  if (sources.some((file) => statSync(`${root}src/${file}`).mtimeMs > builtAt)) {
-    process.stderr.write('bench: building dist/ (src/ is newer)\n');
-    execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
+const ROUNDS = Number(option('rounds')) || (quick ? 1 : 4);
+const REPETITIONS = Number(option('reps')) || (quick ? 3 : 5);
+const LARGE = quick ? 200 : 500;
+const S3 = quick ? { queries: 2000, repetitions: 3 } : { queries: 5000, repetitions: 5 };
+
+if (!legacyInstalled) process.stderr.write('bench: legacy skipped (`npm run bench:install`)\n');
+const names = CLIENTS.filter(
+  (name) => (name !== 'legacy' || legacyInstalled) && (!picked || picked.includes(name)),
+);
+const started = performance.now();
+/** Other work on the machine moves timings: the 1-minute load average, at the start and end. */
+const loadAtStart = loadavg()[0] ?? 0;
+const seconds = () => ((performance.now() - started) / 1000).toFixed(0);
+
+async function profile(what: string): Promise<void> {
+  const id = scenarios(LARGE).find((scenario) => keyOf(scenario.id) === keyOf(what))?.id ?? what;
+  for (const client of picked ?? [OURS]) {
+    const task = { kind: 'profile', scenario: id, large: LARGE, client } as const;
+    const summary = await inChild<string>({ ...task, repetitions: REPETITIONS });
+    process.stdout.write(`== ${id}, ${client}: ${summary}\n`);
   }
 }
 
-const importedAsUsersDo: Plugin = {
-  name: 'imported-as-users-do',
-  setup(build) {
-    // Our package stays an import, resolved at run time to dist/ (see above).
-    build.onResolve({ filter: /^apollo-token-refresh(\/.*)?$/ }, ({ path }) => ({
-      path,
-      external: true,
-    }));
-    // Plain JavaScript (scripts/size.mjs) runs from where it is: it finds the repository from there.
-    build.onResolve({ filter: /^\.\.?\/.*\.mjs$/ }, ({ path, resolveDir }) => ({
-      path: resolve(resolveDir, path),
-      external: true,
-    }));
-  },
-};
-
-const compile = (options: BuildOptions) =>
-  build({
-    bundle: true,
-    packages: 'external',
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    outExtension: { '.js': '.mjs' },
-    plugins: [importedAsUsersDo],
-    logLevel: 'warning',
-    ...options,
-  });
-
-buildPackageIfStale();
-await compile({
-  entryPoints: { run: `${root}bench/run.ts`, 'server-worker': `${root}bench/server-worker.ts` },
-  outdir: `${root}bench/compiled`,
-});
-// Apollo Client 3 conflicts with the root's Apollo Client 4: the legacy client is compiled beside
-// its own packages (`npm run bench:install`), which its imports then resolve to.
-if (existsSync(`${root}bench/legacy/node_modules/apollo-link-token-refresh`)) {
-  await compile({
-    entryPoints: { client: `${root}bench/legacy/client.ts` },
-    outdir: `${root}bench/legacy/compiled`,
-  });
+async function bench(): Promise<Results> {
+  const results: Results = {
+    header: '',
+    quick,
+    scenarios: [],
+    overhead: [],
+    memory: [],
+    checks: [],
+  };
+  const rounds = { rounds: ROUNDS, repetitions: REPETITIONS, large: LARGE };
+  for (const scenario of scenarios(LARGE).filter(({ id }) => wanted(id))) {
+    const result = await measureScenario(scenario, names, rounds);
+    results.scenarios.push(result);
+    results.checks.push(...checks.scenarioChecks(scenario, result));
+    process.stderr.write(`bench: ${scenario.id} done (${seconds()} s)\n`);
+  }
+  if (wanted('S3') && names.includes(OURS)) {
+    const onApollo4 = names.filter((name) => ON_APOLLO_4.includes(name));
+    for (const client of quick ? [OURS] : [...onApollo4, BARE]) {
+      results.overhead.push(await inChild<OverheadRow>({ kind: 'overhead', client, ...S3 }));
+    }
+    results.checks.push(...checks.overheadChecks(results.overhead));
+  }
+  if (wanted('memory') && names.includes(OURS)) {
+    const holding = names.filter((name) => HOLDING.includes(name));
+    for (const client of quick ? [OURS] : [BARE, ...holding]) {
+      results.memory.push(await inChild<MemoryRow>({ kind: 'memory', client }));
+    }
+    results.checks.push(...checks.memoryChecks(results.memory));
+  }
+  if (wanted('size')) results.checks.push(...checks.sizeChecks(await measureEntries()));
+  results.header =
+    `Node ${process.version} · ${cpus().length} × ${cpus()[0]?.model.trim()} · ` +
+    `${quick ? '`--quick`' : 'full'} run: ${ROUNDS} × ${REPETITIONS} repetitions (rounds × repetitions) ` +
+    `per client process, N=${LARGE}; S3 ${S3.repetitions} × ${S3.queries} queries · ${seconds()} s · ` +
+    `load average ${loadAtStart.toFixed(1)} → ${(loadavg()[0] ?? 0).toFixed(1)}`;
+  return results;
 }
 
-// Production mode, as shipped apps run (Apollo Client 3 and urql read it as they load).
-const bench = spawn(
-  process.execPath,
-  ['--expose-gc', `${root}bench/compiled/run.mjs`, ...process.argv.slice(2)],
-  { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } },
-);
-bench.on('exit', (code, signal) => {
-  process.exitCode = code ?? (signal ? 1 : 0);
-});
+await buildForChildren();
+if (option('profile')) {
+  await profile(option('profile') ?? '');
+} else {
+  const results = await bench();
+  const markdown = toMarkdown(results, scenarios(LARGE));
+  process.stdout.write(markdown);
+  // Only a full run of everything replaces bench/results.md; any other goes to untracked files.
+  const partial = quick || only || picked || option('rounds') || option('reps');
+  const name = `${root}bench/${partial ? 'results.tmp' : 'results'}`;
+  await writeFile(`${name}.md`, markdown);
+  await writeFile(`${name}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  const failed = results.checks.filter((check) => checks.failing(check, quick));
+  if (failed.length) {
+    process.stderr.write(`bench: failed: ${failed.map((check) => check.id).join(', ')}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,14 +1,14 @@
 /**
- * Memory (issue 16): the heap each operation costs while it is held during a slow refresh, and
- * whether anything is left once they have settled. Runs in a fresh process started with
- * `--expose-gc` (see `run.ts`), the test server on its own thread: the heap is the client's.
- * The bare Apollo Client 4 has no refresh to wait for: its operations are held in `fetch`, which
- * shows what Apollo Client itself keeps per operation in flight, and every client on it pays too.
+ * Memory: the heap each operation costs while it is held during a slow refresh, and whether
+ * anything is left once they have settled. A fresh process started with `--expose-gc`, the test
+ * server in a process of its own: the heap is the client's. The bare Apollo Client 4 has no
+ * refresh to wait for: its operations are held in `fetch`, which shows what Apollo Client itself
+ * keeps per operation in flight, and every client on it pays too.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { startServerProcess } from '../fixtures/server/process.js';
 import type { ClientFactory } from './clients/types.js';
 import { inProcessFetch } from './overhead.js';
-import { clockOf, startServer } from './server.js';
 
 export interface MemoryRow {
   name: string;
@@ -20,11 +20,10 @@ export interface MemoryRow {
   errors: number;
 }
 
-/** Operations held at once: issue 16's figure. */
 const HELD_OPERATIONS = 10_000;
 /** The login token's lifetime; each cycle moves the clock past it, so each starts with a refresh. */
 const TOKEN_TTL_MS = 60_000;
-/** Turns of the event loop in which no request may come before the operations count as held. */
+/** Turns of the event loop without a new request before the operations count as held. */
 const QUIET_TURNS = 20;
 const MAX_TURNS = 100_000;
 
@@ -37,14 +36,17 @@ function heapUsed(): number {
   return process.memoryUsage().heapUsed;
 }
 
-export async function measureMemory(name: string, create: ClientFactory): Promise<MemoryRow> {
-  const clock = clockOf();
-  const server = await startServer({ accessTtlMs: TOKEN_TTL_MS }, clock);
-  const { url, refreshUrl, tokens } = server;
-  // Every request waits for `release`: a slow refresh without a timer. A refresh then goes to the
-  // test server; GraphQL requests are answered in the process, as in S3: 10,000 of them over
-  // loopback take half a minute on a loaded machine, and sockets' buffers are no part of what
-  // the client holds.
+export async function measureMemory(
+  name: string,
+  create: ClientFactory,
+  serverEntry: URL,
+): Promise<MemoryRow> {
+  // The app's clock and the server's, moved together past each token's expiry.
+  let clock = Date.now();
+  const server = await startServerProcess({ accessTtlMs: TOKEN_TTL_MS, clock }, serverEntry);
+  // Every request waits for `release`: a slow refresh without a timer. The refresh goes to the
+  // server; GraphQL requests are answered in the process, as in S3 (sockets' buffers are no part
+  // of what the client holds, and 10,000 requests over loopback take long on a busy machine).
   let release = () => {};
   let released = Promise.resolve();
   let requests = 0;
@@ -54,27 +56,25 @@ export async function measureMemory(name: string, create: ClientFactory): Promis
     waiting++;
     await released;
     waiting--;
-    return String(input) === refreshUrl ? fetch(input, init) : inProcessFetch(input, init);
+    return String(input) === server.refreshUrl ? fetch(input, init) : inProcessFetch(input, init);
   };
-  const client = await create({ url, refreshUrl, tokens, now: clock.now, fetch: holdingFetch });
+  const { url, refreshUrl } = server;
+  const tokens = await server.call('login');
+  const client = await create({ url, refreshUrl, tokens, now: () => clock, fetch: holdingFetch });
 
-  /**
-   * Expires the token, starts the operations behind a held request, calls `whileHeld`, lets them
-   * settle and counts the failed ones (nothing of them is kept).
-   */
+  /** Expires the token, holds the operations, calls `whileHeld`, lets them settle; the failed. */
   async function cycle(whileHeld = () => {}): Promise<number> {
-    clock.advance(TOKEN_TTL_MS + 1000);
+    clock += TOKEN_TTL_MS + 1000;
+    await server.call('setClock', clock);
     released = new Promise((resolve) => {
       release = resolve;
     });
     const operations = Array.from({ length: HELD_OPERATIONS }, (_, index) => client.query(index));
     let quiet = 0;
-    let seen = -1;
-    for (let turn = 0; quiet < QUIET_TURNS; turn++) {
+    for (let turn = 0, seen = -1; quiet < QUIET_TURNS; turn++, seen = requests) {
       if (turn === MAX_TURNS) throw new Error(`memory: ${name} never held its operations`);
       await nextTurn();
       quiet = requests === seen && waiting > 0 ? quiet + 1 : 0;
-      seen = requests;
     }
     whileHeld();
     release();
@@ -90,13 +90,9 @@ export async function measureMemory(name: string, create: ClientFactory): Promis
     const errors = await cycle(() => {
       held = heapUsed();
     });
-    return {
-      name,
-      operations: HELD_OPERATIONS,
-      heldBytesPerOperation: (held - before) / HELD_OPERATIONS,
-      retainedBytes: heapUsed() - before,
-      errors,
-    };
+    const heldBytesPerOperation = (held - before) / HELD_OPERATIONS;
+    const retainedBytes = heapUsed() - before;
+    return { name, operations: HELD_OPERATIONS, heldBytesPerOperation, retainedBytes, errors };
   } finally {
     client.dispose();
     await server.close();

@@ -3,7 +3,6 @@
  * (`SESSION_EXPIRED`, `REFRESH_HTTP_401`), else the GraphQL error's (`UNAUTHENTICATED`), else the
  * HTTP status (`HTTP_502`), else the error's name (`TypeError`).
  */
-
 export interface Outcome {
   ok: boolean;
   code?: string;
@@ -12,18 +11,14 @@ export interface Outcome {
 /** An operation that has not settled after this long counts as failed: no run can hang. */
 const OPERATION_TIMEOUT_MS = 20_000;
 
-/** The fields that tell how an operation failed, in the errors of the three GraphQL clients. */
+/** The fields that tell how an operation failed, in the errors of Apollo Client 4 and 3 and urql. */
 interface ErrorFields {
   name?: string;
   code?: unknown;
-  /** Apollo Client 4's `ServerError`; Apollo Client 3's, in `networkError`. */
   statusCode?: number;
-  /** Apollo Client 4's `CombinedGraphQLErrors`. */
   errors?: readonly { extensions?: { code?: unknown } }[];
-  /** Apollo Client 3's `ApolloError` and urql's `CombinedError`. */
   graphQLErrors?: readonly { extensions?: { code?: unknown } }[];
   networkError?: ErrorFields | null;
-  /** urql's `CombinedError`. */
   response?: { status?: number };
 }
 

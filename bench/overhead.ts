@@ -1,20 +1,19 @@
 /**
- * S3: what a client adds per operation on the happy path (valid token) over its own bare client,
- * in CPU µs. Sequential queries against an in-process `fetch` that answers at once, so the
- * client's own work is all there is to measure. Each client runs in a fresh process (`run.ts`):
- * JIT feedback and heap left by other clients move a few µs.
+ * S3: what a client adds per operation on the happy path (valid token) over bare Apollo Client 4,
+ * side by side in one process. Sequential queries against an in-process `fetch` that answers at
+ * once, so the clients' own work is all there is to measure.
  */
 import { UnsecuredJWT } from 'jose';
-import type { BenchClient, ClientEnv, ClientSpec } from './clients/types.js';
+import type { BenchClient, ClientFactory } from './clients/types.js';
 import { type Spread, spread } from './stats.js';
 
 export interface OverheadRow {
   name: string;
-  base: string;
+  /** CPU µs per query of the client, and of bare Apollo Client 4. */
   us: Spread;
   bareUs: Spread;
-  /** Per repetition: client minus bare µs/query, each from its lower-decile slice. */
-  addedUs: Spread;
+  /** Per repetition: (client − bare) ÷ bare, in %. */
+  addedPercent: Spread;
 }
 
 /** Queries per slice; client and bare slices alternate, which cancels drift (JIT, GC, CPU clock). */
@@ -23,18 +22,12 @@ const SLICE = 50;
 const WARM_UP = 3000;
 /** Apollo Client 4 reaches its steady speed after thousands of queries: the bare client runs these first. */
 const BARE_WARM_UP = 8000;
-/**
- * Each client is read from its least disturbed slices (the lower decile): other work on a shared
- * machine can only slow a slice down, never speed it up.
- */
+/** Each side counts from its lower-decile slice: other work only ever slows a slice down. */
 const LEAST_DISTURBED = 0.1;
 
 /** Answers every GraphQL request at once, in the process. */
 export const inProcessFetch: typeof fetch = async () =>
-  new Response('{"data":{"echo":1}}', {
-    status: 200,
-    headers: { 'content-type': 'application/json' },
-  });
+  new Response('{"data":{"echo":1}}', { headers: { 'content-type': 'application/json' } });
 
 /** The `q` quantile (0–1) of `values`, nearest rank. */
 function quantile(values: readonly number[], q: number): number {
@@ -42,10 +35,7 @@ function quantile(values: readonly number[], q: number): number {
   return sorted[Math.round(q * (sorted.length - 1))] ?? Number.NaN;
 }
 
-/**
- * CPU µs per query of `count` sequential queries. No I/O is awaited, so CPU time is the cost
- * itself; wall time would also count the time other processes held the CPU.
- */
+/** CPU µs per query of `count` sequential queries: no I/O is awaited, so CPU is the cost. */
 async function slice(client: BenchClient, from: number, count: number): Promise<number> {
   const before = process.cpuUsage();
   for (let index = from; index < from + count; index++) await client.query(index);
@@ -54,22 +44,20 @@ async function slice(client: BenchClient, from: number, count: number): Promise<
 }
 
 export async function measureOverhead(
-  spec: ClientSpec,
+  name: string,
+  [create, createBare]: [ClientFactory, ClientFactory],
   { queries, repetitions }: { queries: number; repetitions: number },
 ): Promise<OverheadRow> {
-  // A token valid for 2 h; no request leaves the process.
-  const env: ClientEnv = {
+  const accessToken = new UnsecuredJWT({ sub: 'alice' }).setExpirationTime('2h').encode();
+  const env = {
     url: 'http://bench.invalid/graphql',
     refreshUrl: 'http://bench.invalid/refresh',
-    tokens: {
-      accessToken: new UnsecuredJWT({ sub: 'alice' }).setExpirationTime('2h').encode(),
-      refreshToken: 'unused',
-    },
-    now: Date.now,
+    tokens: { accessToken, refreshToken: 'unused' },
+    now: () => Date.now(),
     fetch: inProcessFetch,
   };
-  const client = await spec.create(env);
-  const bare = await spec.bare(env);
+  const client = await create(env);
+  const bare = await createBare(env);
   try {
     await slice(bare, 0, BARE_WARM_UP + WARM_UP);
     await slice(client, 0, WARM_UP);
@@ -80,23 +68,17 @@ export async function measureOverhead(
     for (let repetition = 0; repetition < repetitions; repetition++) {
       const slices = { client: [] as number[], bare: [] as number[] };
       for (let done = 0; done < queries; done += SLICE) {
-        const count = Math.min(SLICE, queries - done);
         // Who goes first alternates, so neither always runs right after the other's garbage.
         const clientFirst = (done / SLICE + repetition) % 2 === 0;
-        if (clientFirst) slices.client.push(await slice(client, done, count));
-        slices.bare.push(await slice(bare, done, count));
-        if (!clientFirst) slices.client.push(await slice(client, done, count));
+        if (clientFirst) slices.client.push(await slice(client, done, SLICE));
+        slices.bare.push(await slice(bare, done, SLICE));
+        if (!clientFirst) slices.client.push(await slice(client, done, SLICE));
       }
       us.push(quantile(slices.client, LEAST_DISTURBED));
       bareUs.push(quantile(slices.bare, LEAST_DISTURBED));
     }
-    return {
-      name: spec.name,
-      base: spec.base,
-      us: spread(us),
-      bareUs: spread(bareUs),
-      addedUs: spread(us.map((clientUs, index) => clientUs - (bareUs[index] ?? Number.NaN))),
-    };
+    const added = us.map((value, index) => (value / (bareUs[index] ?? Number.NaN) - 1) * 100);
+    return { name, us: spread(us), bareUs: spread(bareUs), addedPercent: spread(added) };
   } finally {
     client.dispose();
     bare.dispose();

@@ -1,26 +1,15 @@
 /**
- * CPU profiles of where the time goes (issue 16), for ours or the client of `--clients=NAME`:
- *
- *   npm run bench -- --profile=401       S1x N=500: 500 rejections → one refresh → 500 retries
- *   npm run bench -- --profile=failure   S4 N=50: the refresh refused, 50 waiters rejected at once
- *   npm run bench -- --profile="S1 N=500" --clients=legacy
- *
- * Writes bench/profiles/<scenario> <client>.cpuprofile (Chrome DevTools › Performance opens it)
- * and prints the functions and files with the most self time. The test server runs on a thread
- * of its own, so the profile is the client side alone.
+ * `--profile=<scenario>`: a CPU profile of one client's process through one scenario's
+ * repetitions, as they are measured. Writes `bench/profiles/<scenario> <client>.cpuprofile`
+ * (Chrome DevTools opens it) and sums up the self time by where the code comes from.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import type { ClientSpec } from './clients/types.js';
-import { root } from './paths.js';
-import { runOnce, scenarios } from './scenarios.js';
 
-const NAMED: Record<string, string> = { '401': 'S1x N=500', failure: 'S4 N=50' };
-const WARM_UP_RUNS = 3;
-/** Profiled runs: S4 takes a few ms of CPU, so it needs more of them for enough samples. */
-const profiledRuns = (id: string) => (id.startsWith('S4 ') ? 30 : 5);
 const SAMPLING_INTERVAL_US = 100;
-const TOP = 20;
+const TOP = 12;
+/** The repository, where the bench starts every client process. */
+const root = `file://${process.cwd()}/`;
 
 interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
@@ -28,67 +17,78 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-/** `node_modules/@apollo/client/…` → `@apollo/client/…`; the repository's own files relative to it. */
-const shortUrl = (url: string) =>
-  url.replace(/^.*node_modules\//, '').replace(`file://${root}`, '') || '(native)';
+/** Where a frame's code comes from. The server is not here: it has a process of its own. */
+const SOURCES: [string, RegExp][] = [
+  ['ours (dist/)', new RegExp(`^${root}dist/`)],
+  ['jose, p-queue', /node_modules\/(jose|p-queue)\//],
+  ['Apollo Client', /node_modules\/@apollo\/client\//],
+  ['rxjs', /node_modules\/rxjs\//],
+  ['graphql', /node_modules\/graphql\//],
+  ['other packages', /node_modules\//],
+  ['undici (fetch)', /internal\/deps\/undici/],
+  ['other Node internals', /^node:/],
+  ['the bench', new RegExp(`^${root}`)],
+];
+/** Frames without a file: V8's own entries (`(garbage collector)`, `(program)`) or native code. */
+const sourceOf = (url: string, name: string) =>
+  SOURCES.find(([, pattern]) => pattern.test(url))?.[0] ??
+  (url ? 'other' : name.startsWith('(') ? name : 'native (V8 builtins, Node bindings)');
 
-function topSelfTime(profile: CpuProfile): string {
+function summary(profile: CpuProfile): string {
   const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const bySource = new Map<string, number>();
   const byFunction = new Map<string, number>();
-  const byFile = new Map<string, number>();
+  const add = (map: Map<string, number>, key: string, us: number) =>
+    map.set(key, (map.get(key) ?? 0) + us);
   let busy = 0;
   profile.samples.forEach((id, index) => {
     const frame = frames.get(id);
-    const delta = profile.timeDeltas[index] ?? 0;
-    // Idle is time the process waited (the refresh latency, the server): not a cost of its own.
+    const us = profile.timeDeltas[index] ?? 0;
+    // Idle is the time the process waited (the refresh latency, the server): no cost of its own.
     if (!frame || frame.functionName === '(idle)') return;
-    const file = shortUrl(frame.url);
-    const name = `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`;
-    busy += delta;
-    byFunction.set(name, (byFunction.get(name) ?? 0) + delta);
-    byFile.set(file, (byFile.get(file) ?? 0) + delta);
+    busy += us;
+    const source = sourceOf(frame.url, frame.functionName);
+    const where = frame.url.replace(/^.*node_modules\//, '').replace(root, '');
+    add(bySource, source, us);
+    add(
+      byFunction,
+      `${frame.functionName || '(anonymous)'} ${where}:${frame.lineNumber + 1} [${source}]`,
+      us,
+    );
   });
-  const share = (us: number) => `${((us / busy) * 100).toFixed(1).padStart(5)} %`;
-  const top = (entries: [string, number][]) =>
+  const top = (entries: [string, number][], count: number) =>
     entries
       .sort((a, b) => b[1] - a[1])
-      .slice(0, TOP)
-      .map(([key, us]) => `${share(us)}  ${key}`)
-      .join('\n');
-  const ours = [...byFunction].filter(([name]) => name.includes(' dist/'));
+      .slice(0, count)
+      .map(
+        ([key, us]) =>
+          `${((us / busy) * 100).toFixed(1).padStart(5)} % ${(us / 1000).toFixed(1).padStart(7)} ms  ${key}`,
+      );
+  const ours = [...byFunction].filter(([key]) => key.endsWith(`[${SOURCES[0]?.[0]}]`));
   return [
-    `${(busy / 1000).toFixed(0)} ms busy (idle left out); self time, share of busy:`,
-    '== by function',
-    top([...byFunction]),
-    '== by file',
-    top([...byFile]),
-    `== this package (dist/): ${share(ours.reduce((sum, [, us]) => sum + us, 0))} in all`,
-    top(ours),
+    `${(busy / 1000).toFixed(0)} ms busy (idle left out); self time by source:`,
+    ...top([...bySource], SOURCES.length + 4),
+    'top functions:',
+    ...top([...byFunction], TOP),
+    'top functions of ours:',
+    ...top(ours, TOP),
   ].join('\n');
 }
 
-export async function profile(what: string, client: ClientSpec | undefined): Promise<void> {
-  const id = NAMED[what] ?? what;
-  const scenario = scenarios().find((candidate) => candidate.id === id);
-  if (!scenario || !client) throw new Error(`profile: no scenario ${what} or no such client`);
-  for (let run = 0; run < WARM_UP_RUNS; run++) await runOnce(scenario, client.create);
+/** Runs `work` under the profiler; returns where the profile went and its summary. */
+export async function profile(label: string, work: () => Promise<unknown>): Promise<string> {
   const session = new Session();
   session.connect();
   try {
     await session.post('Profiler.enable');
     await session.post('Profiler.setSamplingInterval', { interval: SAMPLING_INTERVAL_US });
     await session.post('Profiler.start');
-    for (let run = 0; run < profiledRuns(id); run++) {
-      const result = await runOnce(scenario, client.create);
-      process.stderr.write(
-        `${client.name} ${id}: ${result.wallMs.toFixed(0)} ms, ${result.httpRequests} requests, ${result.errors} errors\n`,
-      );
-    }
+    await work();
     const { profile: cpuProfile } = await session.post('Profiler.stop');
-    const file = `${root}bench/profiles/${id} ${client.name}.cpuprofile`;
-    await mkdir(`${root}bench/profiles`, { recursive: true });
+    await mkdir('bench/profiles', { recursive: true });
+    const file = `bench/profiles/${label}.cpuprofile`;
     await writeFile(file, JSON.stringify(cpuProfile));
-    process.stdout.write(`${file}\n${topSelfTime(cpuProfile as CpuProfile)}\n`);
+    return `${file}\n${summary(cpuProfile as CpuProfile)}`;
   } finally {
     session.disconnect();
   }

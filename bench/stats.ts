@@ -1,4 +1,4 @@
-/** Median, min and max of a set of repetitions. */
+/** Median, min and max of a set of measurements. */
 export interface Spread {
   median: number;
   min: number;
@@ -13,7 +13,7 @@ export function spread(values: readonly number[]): Spread {
   return { median, min: at(0), max: at(sorted.length - 1) };
 }
 
-/** `12 (10–15)`, or `12` when every repetition agreed. */
+/** `12 (10–15)`, or `12` when every measurement agreed. */
 export function cell({ median, min, max }: Spread, digits = 0): string {
   const format = (value: number) => value.toFixed(digits);
   return min === max ? format(median) : `${format(median)} (${format(min)}–${format(max)})`;

@@ -1,7 +1,7 @@
-/** Apollo Client 4 as the bench drives every client on it, and bare: S0's client, S3's baseline. */
-import { ApolloClient, type ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
+/** Apollo Client 4 as the bench drives every client on it, and bare: S3's baseline. */
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
 import { EchoDocument } from '../../fixtures/__generated__/graphql.js';
-import type { BenchClient, ClientEnv, ClientFactory, ClientSpec } from './types.js';
+import type { BenchClient, ClientEnv, ClientFactory } from './types.js';
 
 /** `link` goes before `HttpLink`; `headers` are fixed headers of `HttpLink` (the bare client's). */
 export function apolloClient(
@@ -10,7 +10,7 @@ export function apolloClient(
 ): BenchClient {
   const http = new HttpLink({ uri: env.url, fetch: env.fetch, ...(headers && { headers }) });
   const client = new ApolloClient({
-    link: link ? link.concat(http) : http,
+    link: link ? ApolloLink.from([link, http]) : http,
     cache: new InMemoryCache(),
   });
   return {
@@ -20,13 +20,5 @@ export function apolloClient(
   };
 }
 
-export const bareApolloClient: ClientFactory = async (env) =>
+export const bareApollo: ClientFactory = async (env) =>
   apolloClient(env, { headers: { authorization: `Bearer ${env.tokens.accessToken}` } });
-
-export const bareApollo: ClientSpec = {
-  name: 'bare Apollo Client 4',
-  base: 'Apollo Client 4',
-  wiring: 'the header alone',
-  create: bareApolloClient,
-  bare: bareApolloClient,
-};

@@ -7,16 +7,16 @@ import { ApolloLink, CombinedGraphQLErrors, type ErrorLike } from '@apollo/clien
 import { SetContextLink } from '@apollo/client/link/context';
 import { ErrorLink } from '@apollo/client/link/error';
 import { from, switchMap } from 'rxjs';
-import { apolloClient, bareApolloClient } from './apollo.js';
+import { apolloClient } from './apollo.js';
 import { AppSession } from './app-session.js';
-import type { ClientEnv, ClientSpec } from './types.js';
+import type { ClientEnv, ClientFactory } from './types.js';
 
 const isUnauthenticated = (error: ErrorLike) =>
   CombinedGraphQLErrors.is(error) &&
   error.errors.some((graphQLError) => graphQLError.extensions?.code === 'UNAUTHENTICATED');
 
 /** Every `UNAUTHENTICATED` answer calls `refresh`, then retries once. */
-export function createBlogLink(session: AppSession, refresh: () => Promise<void>): ApolloLink {
+function createBlogLink(session: AppSession, refresh: () => Promise<void>): ApolloLink {
   const auth = new SetContextLink((previous) => ({
     headers: {
       ...previous.headers,
@@ -32,7 +32,7 @@ export function createBlogLink(session: AppSession, refresh: () => Promise<void>
 }
 
 /** Callers that come while a refresh runs share its promise. */
-export function oneFuture(refresh: () => Promise<void>): () => Promise<void> {
+function shareOneRefresh(refresh: () => Promise<void>): () => Promise<void> {
   let pending: Promise<void> | null = null;
   return () => {
     pending ??= refresh().finally(() => {
@@ -42,43 +42,12 @@ export function oneFuture(refresh: () => Promise<void>): () => Promise<void> {
   };
 }
 
-async function blogPostClient(env: ClientEnv, shareOneRefresh: boolean) {
+async function blogPostClient(env: ClientEnv, oneRefresh: boolean) {
   const session = new AppSession(env);
   const refresh = () => session.refresh();
-  const link = createBlogLink(session, shareOneRefresh ? oneFuture(refresh) : refresh);
+  const link = createBlogLink(session, oneRefresh ? shareOneRefresh(refresh) : refresh);
   return { ...apolloClient(env, { link }), logouts: () => session.logouts };
 }
 
-// The Bundle table bundles this file for the links alone. What follows stays plain literals: a
-// call would keep every client in that bundle.
-const peers = ['@apollo/client', 'graphql', 'rxjs'];
-const counted = 'the link code only; the fetch of /refresh is left out, as for ours';
-
-export const naiveClient: ClientSpec = {
-  name: 'naive',
-  base: 'Apollo Client 4',
-  wiring:
-    '`SetContextLink` + `ErrorLink` refreshing on every `UNAUTHENTICATED`, retry by `forward`',
-  create: (env) => blogPostClient(env, false),
-  bare: bareApolloClient,
-  bundle: {
-    source: "export { createBlogLink } from './bench/clients/blog-post.ts';",
-    peers,
-    dependencies: [],
-    counted,
-  },
-};
-
-export const oneFutureClient: ClientSpec = {
-  name: 'one-future',
-  base: 'Apollo Client 4',
-  wiring: 'naive with one shared refresh promise',
-  create: (env) => blogPostClient(env, true),
-  bare: bareApolloClient,
-  bundle: {
-    source: "export { createBlogLink, oneFuture } from './bench/clients/blog-post.ts';",
-    peers,
-    dependencies: [],
-    counted,
-  },
-};
+export const naive: ClientFactory = (env) => blogPostClient(env, false);
+export const oneFuture: ClientFactory = (env) => blogPostClient(env, true);

@@ -8,16 +8,15 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Worker } from 'node:worker_threads';
 import { ApolloClient, InMemoryCache } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { WebSocket } from 'ws';
 import { EchoDocument, TicksDocument } from '../../fixtures/__generated__/graphql.js';
+import { startServerProcess } from '../../fixtures/server/process.js';
 import { memoryStorage } from '../../src/index.js';
 import { createAuthWsClient } from '../../src/ws.js';
 import { describeError, tally } from '../support/outcomes.js';
 import { clientFor, managerFor } from './harness.js';
-import type { ServerApi } from './server-worker.js';
 
 const quick = process.argv.includes('--quick');
 const seedArg = process.argv.find((arg) => arg.startsWith('--seed='));
@@ -67,51 +66,6 @@ const FAULTS: Fault[] = [
   'revocation',
 ];
 
-/**
- * Starts the test server in a worker thread: its own memory (mock store, sessions) stays out of
- * this thread's heap, so the heap figures measure the client side (library + Apollo) alone.
- */
-async function startServer(clock: number) {
-  // Loader hooks from `--import tsx` do not reach workers: register tsx in the worker first.
-  const file = new URL('./server-worker.ts', import.meta.url).href;
-  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(file)}); })`;
-  const worker = new Worker(boot, { eval: true, workerData: { clock, accessTtlMs: TTL } });
-  const waiting = new Map<
-    number,
-    { resolve: (value: unknown) => void; reject: (error: Error) => void }
-  >();
-  let id = 0;
-  const ready = new Promise<{ url: string; wsUrl: string; refreshUrl: string }>(
-    (resolve, reject) => {
-      worker.once('error', reject);
-      worker.on(
-        'message',
-        (message: { ready?: never; id: number; result?: unknown; error?: string }) => {
-          if (message.ready) return resolve(message.ready);
-          const call = waiting.get(message.id);
-          waiting.delete(message.id);
-          if (message.error !== undefined) call?.reject(new Error(message.error));
-          else call?.resolve(message.result);
-        },
-      );
-    },
-  );
-  const urls = await ready;
-  return {
-    ...urls,
-    worker,
-    call<M extends keyof ServerApi>(
-      method: M,
-      ...args: Parameters<ServerApi[M]>
-    ): Promise<Awaited<ReturnType<ServerApi[M]>>> {
-      return new Promise((resolve, reject) => {
-        waiting.set(++id, { resolve: resolve as (value: unknown) => void, reject });
-        worker.postMessage({ id, method, args });
-      });
-    },
-  };
-}
-
 const safeJson = (value: unknown) => {
   try {
     return JSON.stringify(value);
@@ -123,7 +77,9 @@ const safeJson = (value: unknown) => {
 async function main() {
   let clock = Date.UTC(2026, 0, 1);
   const now = () => clock;
-  const server = await startServer(clock);
+  // The test server in a process of its own: its memory (mock store, sessions) stays out of this
+  // heap, so the heap figures measure the client side (library + Apollo) alone.
+  const server = await startServerProcess({ clock, accessTtlMs: TTL });
   // Every error is scanned for the newest tokens at once, never kept: retained errors (stacks,
   // responses) would show up as heap growth.
   const recent: string[] = [];
@@ -349,8 +305,7 @@ async function main() {
   await ws.dispose();
   client.stop();
   wsClient.stop();
-  await server.call('close');
-  await server.worker.terminate();
+  await server.close();
   return criteria.every(([, pass]) => pass) ? 0 : 1;
 }
 
