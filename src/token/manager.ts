@@ -84,9 +84,13 @@ export class TokenManager {
   /**
    * What `getAccessToken()` would resolve with when that needs no waiting (tokens loaded, not
    * expiring, no refresh running), read synchronously; `undefined` when it would have to wait.
+   * The first call loads the tokens: from a synchronous storage (`memoryStorage`, `webStorage`)
+   * at once, so the first operation after a page load needs no wait either.
    */
   peekAccessToken(): string | null | undefined {
-    return this.#flight.running ? undefined : this.#session.usableToken();
+    if (this.#flight.running) return undefined;
+    if (this.#session.tokens === undefined && !this.#disposed) this.#session.load().catch(noop);
+    return this.#session.usableToken();
   }
 
   /**

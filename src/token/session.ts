@@ -122,21 +122,38 @@ export class Session {
     return !!this.#tokens && this.#options.now() < this.#expiringFrom;
   }
 
-  /** Loads the tokens from storage once; a failed load is tried again by the next call. */
+  /**
+   * Loads the tokens from storage once; a failed load is tried again by the next call. A
+   * synchronous storage is read at once: the tokens are there when this returns.
+   */
   load(): Promise<void> {
-    this.#loading ??= this.#store.read().then(
-      (stored) => {
-        // setTokens or another tab may have been quicker than storage.
-        if (this.#tokens !== undefined || this.#closed) return;
-        if (stored) return this.use(stored, 'storage');
-        this.#tokens = null;
-      },
+    if (this.#loading) return this.#loading;
+    let stored: TokenSet | null | Promise<TokenSet | null>;
+    try {
+      stored = this.#store.read();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (!(stored instanceof Promise)) {
+      this.#adoptStored(stored);
+      this.#loading = Promise.resolve();
+      return this.#loading;
+    }
+    this.#loading = stored.then(
+      (value) => this.#adoptStored(value),
       (error: unknown) => {
         this.#loading = undefined;
         throw error;
       },
     );
     return this.#loading;
+  }
+
+  #adoptStored(stored: TokenSet | null): void {
+    // setTokens or another tab may have been quicker than storage.
+    if (this.#tokens !== undefined || this.#closed) return;
+    if (stored) this.adopt(stored, 'storage');
+    else this.#tokens = null;
   }
 
   /**
@@ -157,7 +174,16 @@ export class Session {
 
   /** Takes new tokens: judges their expiry, then tells the listeners, other tabs and storage. */
   async use(tokens: TokenSet, source: TokenSource): Promise<void> {
-    const { arrival, emit, announce, save } = HANDLING[source];
+    const judged = this.adopt(tokens, source);
+    if (HANDLING[source].save) await this.#store.save(judged);
+  }
+
+  /**
+   * Takes new tokens without saving them: judges their expiry, tells the listeners and the other
+   * tabs, and returns them as judged.
+   */
+  adopt(tokens: TokenSet, source: TokenSource): TokenSet {
+    const { arrival, emit, announce } = HANDLING[source];
     const now = this.#options.now();
     const expiry = expiryOf(tokens, arrival, now);
     // The expiry as judged on arrival travels with the tokens (storage, other tabs, `tokens`).
@@ -173,7 +199,7 @@ export class Session {
     if (emit) this.#events.emit('tokens', judged);
     this.setStatus('authenticated');
     if (announce) this.crossTab?.announceTokens(judged);
-    if (save) await this.#store.save(judged);
+    return judged;
   }
 
   /**

@@ -14,12 +14,23 @@ export class TokenStore {
     this.#storage = storage;
   }
 
-  /** @throws {TokenRefreshError} `STORAGE_FAILED`, or `INVALID_TOKEN_SET` for a stored value that is not a `TokenSet`. */
-  async read(): Promise<TokenSet | null> {
-    const stored: unknown = await this.#call('load', () => this.#storage.load());
-    if (stored == null) return null;
-    if (!isTokenSet(stored)) throw notATokenSet('TokenStorage.load()', stored);
-    return stored;
+  /**
+   * What the storage holds: at once when its `load` is synchronous (`memoryStorage`,
+   * `webStorage`), so that the first operation needs no wait; otherwise a promise.
+   * @throws {TokenRefreshError} `STORAGE_FAILED`, or `INVALID_TOKEN_SET` for a stored value that
+   * is not a `TokenSet` (thrown, or the promise rejects).
+   */
+  read(): TokenSet | null | Promise<TokenSet | null> {
+    let stored: unknown;
+    try {
+      stored = this.#storage.load();
+    } catch (cause) {
+      throw storageFailed('load', cause);
+    }
+    if (!(stored instanceof Promise)) return checked(stored);
+    return stored.then(checked, (cause: unknown) => {
+      throw storageFailed('load', cause);
+    });
   }
 
   save(tokens: TokenSet): Promise<void> {
@@ -34,7 +45,16 @@ export class TokenStore {
     try {
       return await call();
     } catch (cause) {
-      throw new TokenRefreshError('STORAGE_FAILED', `TokenStorage.${method}() failed`, { cause });
+      throw storageFailed(method, cause);
     }
   }
+}
+
+const storageFailed = (method: keyof TokenStorage, cause: unknown) =>
+  new TokenRefreshError('STORAGE_FAILED', `TokenStorage.${method}() failed`, { cause });
+
+function checked(stored: unknown): TokenSet | null {
+  if (stored == null) return null;
+  if (!isTokenSet(stored)) throw notATokenSet('TokenStorage.load()', stored);
+  return stored;
 }
