@@ -12,7 +12,7 @@ import WebSocket from 'ws';
 import { MeDocument } from '../fixtures/__generated__/graphql.js';
 import { startTestServer, type TestServer } from '../fixtures/server/index.js';
 import { httpRefresh, RefreshHttpError } from '../fixtures/server/refresh.js';
-import { until } from './reliability/harness.js';
+import { condition, eventually } from './support/wait.js';
 
 /** POSTs `query` as raw JSON, as any GraphQL client would; the parsed answer and its type. */
 async function postQuery(
@@ -229,10 +229,16 @@ describe('test server over HTTP', () => {
     server.knobs.refresh = 'hang';
     const ac = new AbortController();
     const p = refreshOnce(server, refreshToken, ac.signal);
-    await until(() => server.counters.refreshesInFlight === 1);
+    await eventually(
+      () => server.counters.refreshesInFlight === 1,
+      'the refresh to reach the server',
+    );
     ac.abort();
     await expect(p).rejects.toMatchObject({ name: 'AbortError' });
-    await until(() => server.counters.refreshesInFlight === 0);
+    await eventually(
+      () => server.counters.refreshesInFlight === 0,
+      'the server to drop the refresh',
+    );
   });
 
   it('drops, sends malformed JSON and broken tokens on the fault knobs', async () => {
@@ -308,20 +314,27 @@ function wsClient(server: TestServer, token: string | null, retryAttempts = 0) {
   return { client, codes };
 }
 
-/** Subscribes with `query`: `values` fills with ticks; `ended` resolves `complete` or the error. */
+/**
+ * Subscribes with `query`: `values` fills with ticks, `until(holds, what)` waits for them;
+ * `ended` resolves `complete` or the error.
+ */
 function watch(client: Client, query: string) {
   const values: number[] = [];
+  const arrived = condition();
   const ended = new Promise<unknown>((resolve) =>
     client.subscribe(
       { query },
       {
-        next: (result) => void values.push(result.data?.ticks as number),
+        next: (result) => {
+          values.push(result.data?.ticks as number);
+          arrived.poke();
+        },
         error: resolve,
         complete: () => resolve('complete'),
       },
     ),
   );
-  return { values, ended };
+  return { values, ended, until: arrived.until };
 }
 
 describe('test server over graphql-ws', () => {
@@ -398,7 +411,7 @@ describe('test server over graphql-ws', () => {
     clock = Date.now();
     const b = connect(await server.signAccessToken());
     const pending = take(b.client, 'subscription { ticks(intervalMs: 10) }');
-    await until(() => server.counters.wsConnections.length === 2);
+    await eventually(() => server.counters.wsConnections.length === 2, 'the second connection');
     server.closeWsConnections(4499, 'test');
     const r = await pending;
     expect(r.error?.code).toBe(4499);
@@ -423,7 +436,7 @@ describe('test server over graphql-ws', () => {
     const { client, codes } = connect(token, 5);
     // Slow enough that nothing ticks between the first value and kill().
     const ticks = watch(client, 'subscription { ticks(intervalMs: 200, limit: 2) }');
-    await until(() => ticks.values.length === 1);
+    await ticks.until(() => ticks.values.length === 1, 'the first tick');
     await server.kill();
     await expect(postQuery(server, '{ echo(n: 1) }', { token })).rejects.toThrow(TypeError);
     await server.revive();
@@ -452,14 +465,17 @@ describe('close()', () => {
     const slow = postQuery(server, '{ echo(n: 1) }', { token }).catch((e: unknown) => e);
     const { client } = wsClient(server, token);
     const live = watch(client, 'subscription { ticks(intervalMs: 5) }');
-    await until(() => live.values.length > 0 && server.counters.requests === 1);
-    await until(() => server.counters.refreshesInFlight === 1);
+    await live.until(() => live.values.length > 0, 'the first tick');
+    await eventually(
+      () => server.counters.requests === 1 && server.counters.refreshesInFlight === 1,
+      'the slow query and the hanging refresh to reach the server',
+    );
     await server.close();
     expect(await hanging).toBeInstanceOf(TypeError);
     expect(await slow).toBeInstanceOf(TypeError);
     // The live subscription ends with the socket's close, not as a completed stream.
     expect(await live.ended).not.toBe('complete');
     await client.dispose();
-    await until(() => count() <= before);
+    await eventually(() => count() <= before, 'every handle of the server to close');
   });
 });

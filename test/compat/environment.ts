@@ -1,6 +1,6 @@
 import { afterEach } from 'vitest';
+import { captureConsole, inspected, tokensIn } from '../support/leaks.js';
 import { type App, type AppOptions, startApp } from './app.js';
-import { captureConsole, inspected, tokensIn } from './leaks.js';
 import { type ServerKind, type Stack, startStack } from './stack.js';
 import type { Rotation } from './token-endpoint.js';
 

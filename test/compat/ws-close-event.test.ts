@@ -1,8 +1,8 @@
 import { print } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { TicksDocument } from '../../fixtures/__generated__/graphql.js';
+import { inspected, reachableTokens, tokensIn } from '../support/leaks.js';
 import { useEnvironment } from './environment.js';
-import { inspected, reachableTokens, tokensIn } from './leaks.js';
 
 const start = useEnvironment();
 

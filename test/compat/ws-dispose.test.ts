@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { flushEventLoop } from '../support/flush.js';
+import { inspected, tokensIn } from '../support/leaks.js';
 import { describeError } from '../support/outcomes.js';
 import { useEnvironment } from './environment.js';
-import { inspected, tokensIn } from './leaks.js';
 import { ACCESS_TTL_MS } from './world.js';
 
 const start = useEnvironment();

@@ -168,24 +168,6 @@ export function causeChain(error: unknown): unknown[] {
   return chain;
 }
 
-/**
- * Fails when any secret appears in `String(error)` or `error.message` of any of `errors` or
- * their causes. Returns how many errors were read, so a test can check it read some.
- */
-export function expectNoSecretIn(errors: readonly unknown[], secrets: readonly string[]): number {
-  let read = 0;
-  for (const error of errors) {
-    for (const link of causeChain(error)) {
-      read++;
-      const texts = [String(link), String((link as { message?: unknown } | null)?.message)];
-      for (const secret of secrets) {
-        for (const text of texts) expect(text.includes(secret), `${text}`).toBe(false);
-      }
-    }
-  }
-  return read;
-}
-
 /** The refresh token a session holds now (from its last `tokens` event). */
 export function currentRefreshToken(session: Session): string {
   const refreshToken = session.tokenEvents.at(-1)?.refreshToken;

@@ -13,9 +13,10 @@ import { startTestServer } from '../../fixtures/server/index.js';
 import type { RefreshMode, TestServer, TestServerKnobs } from '../../fixtures/server/types.js';
 import { memoryStorage, type TokenManagerOptions } from '../../src/index.js';
 import { createAuthWsClient } from '../../src/ws.js';
+import { createLeakCheck } from '../support/leaks.js';
 import { describeError, tally } from '../support/outcomes.js';
-import { clientFor, createProxy, managerFor, run, until } from './harness.js';
-import { createLeakCheck } from './leaks.js';
+import { condition } from '../support/wait.js';
+import { clientFor, createProxy, managerFor, run } from './harness.js';
 
 const N = 4;
 const leaks = createLeakCheck();
@@ -219,9 +220,11 @@ describe('ws faults', () => {
     const ticks: number[] = [];
     const errors: string[] = [];
     let completed = false;
+    const changes = condition();
     const seeError = (error: unknown) => {
       leaks.error(error);
       errors.push(describeError(error));
+      changes.poke();
     };
     const sub = client
       .subscribe({ query: TicksDocument, variables: { intervalMs: 10 } })
@@ -229,10 +232,12 @@ describe('ws faults', () => {
         next: (result) => {
           if (result.error) seeError(result.error);
           else if (typeof result.data?.ticks === 'number') ticks.push(result.data.ticks);
+          changes.poke();
         },
         error: seeError,
         complete: () => {
           completed = true;
+          changes.poke();
         },
       });
     return {
@@ -240,6 +245,8 @@ describe('ws faults', () => {
       ticks,
       errors,
       completed: () => completed,
+      /** Resolves once `holds()` is true, re-checked at every tick, error or completion. */
+      until: changes.until,
       async close() {
         sub.unsubscribe();
         manager.dispose();
@@ -267,10 +274,10 @@ describe('ws faults', () => {
    * subscription resumed), and records the row.
    */
   async function resumesAfter(name: string, watched: Subscription, interrupt: () => unknown) {
-    await until(() => watched.ticks.length >= 3, 5_000, 'first ticks');
+    await watched.until(() => watched.ticks.length >= 3, 'first ticks');
     await interrupt();
     const before = watched.ticks.length;
-    await until(() => watched.ticks.length >= before + 3, 5_000, `ticks after: ${name}`);
+    await watched.until(() => watched.ticks.length >= before + 3, `ticks after: ${name}`);
     return record(name, watched);
   }
 
@@ -335,7 +342,7 @@ describe('ws faults', () => {
     server.knobs.ws.connect = 'reject-all';
     return withSubscription(server.wsUrl, async (watched) => {
       const ended = () => watched.errors.length > 0 || watched.completed();
-      await until(ended, 5_000, 'the subscription to end');
+      await watched.until(ended, 'the subscription to end');
       const counters = record('reject-all (4403 loop)', watched);
       expect(watched.errors).toEqual(['SESSION_EXPIRED']);
       expect(counters.refreshes).toBeLessThanOrEqual(1);

@@ -6,9 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { EchoDocument, TicksDocument } from '../../fixtures/__generated__/graphql.js';
 import { createTokenRefreshLink } from '../../src/links/create-token-refresh-link.js';
 import { SessionExpiredError } from '../../src/shared/errors.js';
-import { condition, useSetup } from './helpers.js';
+import { condition } from '../support/wait.js';
+import { useWsHarness } from '../support/ws-harness.js';
 
-const { start } = useSetup();
+const { start } = useWsHarness();
 
 describe('createAuthWsClient with ApolloClient and split', () => {
   it('queries and a subscription share one manager and one refresh; logout ends the subscription', async () => {

@@ -2,9 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { httpRefresh } from '../../fixtures/server/refresh.js';
 import type { RefreshFunction } from '../../src/token/types.js';
 import { flushEventLoop } from '../support/flush.js';
-import { condition, useSetup, watchTicks } from './helpers.js';
+import { condition } from '../support/wait.js';
+import { useWsHarness, watchTicks } from '../support/ws-harness.js';
 
-const { start, current } = useSetup();
+const { start, current } = useWsHarness();
 
 let unhandled: unknown[] = [];
 const record = (reason: unknown) => void unhandled.push(reason);

@@ -3,9 +3,10 @@ import { WebSocket } from 'ws';
 import { SessionExpiredError } from '../../src/shared/errors.js';
 import { TokenManager } from '../../src/token/manager.js';
 import { AuthCloseCode, createAuthWsClient } from '../../src/ws.js';
-import { condition, TICKS, useSetup, watchTicks, within } from './helpers.js';
+import { condition, within } from '../support/wait.js';
+import { TICKS, useWsHarness, watchTicks } from '../support/ws-harness.js';
 
-const { start, current } = useSetup();
+const { start, current } = useWsHarness();
 
 describe('createAuthWsClient options and interface', () => {
   it("chains the user's on.connected and shouldRetry instead of replacing them", async () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SessionExpiredError } from '../../src/shared/errors.js';
-import { condition, useSetup, watchTicks, within } from './helpers.js';
+import { condition, within } from '../support/wait.js';
+import { useWsHarness, watchTicks } from '../support/ws-harness.js';
 
-const { start } = useSetup();
+const { start } = useWsHarness();
 
 describe('createAuthWsClient re-authentication', () => {
   it('keeps ticks flowing across 3 refreshes, one connection per token', async () => {
@@ -21,7 +22,7 @@ describe('createAuthWsClient re-authentication', () => {
       e.tokens.map((token) => ({ token, accepted: true })),
     );
     expect(e.closed).toEqual([4205, 4205, 4205]);
-    expect(e.tokenFree()).toBe(true);
+    expect(e.leaks()).toEqual([]);
     sub.stop();
   });
 
@@ -140,7 +141,7 @@ describe('createAuthWsClient re-authentication', () => {
     expect(e.server.counters.refreshes).toBe(1);
     expect(sub.errors).toHaveLength(1);
     expect(sub.completed).toBe(0);
-    expect(e.tokenFree((err as Error).message, String((err as Error).cause))).toBe(true);
+    expect(e.leaks((err as Error).message, String((err as Error).cause))).toEqual([]);
     // The manager keeps its session: only the ws server refused it.
     expect(e.manager.status).toBe('authenticated');
     await e.untilClosed(2);
@@ -194,7 +195,7 @@ describe('createAuthWsClient re-authentication', () => {
     expect(((err as Error).cause as { status?: number }).status).toBe(401);
     expect(sub.errors).toHaveLength(1);
     expect(e.manager.status).toBe('unauthenticated');
-    expect(e.tokenFree((err as Error).message)).toBe(true);
+    expect(e.leaks((err as Error).message)).toEqual([]);
     expect(e.server.counters.wsConnections).toHaveLength(1);
   });
 

@@ -2,9 +2,9 @@ import { Console } from 'node:console';
 import { Writable } from 'node:stream';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { useSetup, watchTicks } from './helpers.js';
+import { useWsHarness, watchTicks } from '../support/ws-harness.js';
 
-const { start } = useSetup();
+const { start } = useWsHarness();
 
 /** What `console.error(...values)` prints, captured through a real `Console`. */
 function printedByConsoleError(...values: unknown[]): string {
@@ -40,7 +40,7 @@ describe('createAuthWsClient keeps tokens out of what it hands out', () => {
     // session is in any of them.
     expect(printed).toContain('4500');
     expect(sockets).toHaveLength(1);
-    expect(e.tokenFree(printed)).toBe(true);
-    expect(e.tokenFree(...inspected)).toBe(true);
+    expect(e.leaks(printed)).toEqual([]);
+    expect(e.leaks(...inspected)).toEqual([]);
   });
 });

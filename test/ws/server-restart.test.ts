@@ -3,10 +3,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { TokenManager } from '../../src/token/manager.js';
 import { createAuthWsClient } from '../../src/ws.js';
+import { condition } from '../support/wait.js';
+import { steppedRetryWait, useWsHarness, watchTicks } from '../support/ws-harness.js';
 import { startGraphqlWsServer } from './graphql-ws-server.js';
-import { condition, steppedRetryWait, useSetup, watchTicks } from './helpers.js';
 
-const { start } = useSetup();
+const { start } = useWsHarness();
 
 /** Counts what the client reports on `on('error')` (a refused connection is one). */
 function countErrors(client: ReturnType<typeof createAuthWsClient>) {
@@ -59,7 +60,7 @@ describe('createAuthWsClient while the WebSocket server is down or restarting', 
     expect(retry.waits).toEqual([0, 1]);
     expect(sub.errors).toHaveLength(1);
     expect(sub.completed).toBe(0);
-    expect(e.tokenFree(inspect(error, { depth: 10 }))).toBe(true);
+    expect(e.leaks(inspect(error, { depth: 10 }))).toEqual([]);
     expect(e.manager.status).toBe('authenticated'); // only the socket gave up, not the session
   });
 
