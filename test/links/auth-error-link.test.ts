@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { AuthErrorLink } from '../../src/links/auth-error-link.js';
 import { AuthLink } from '../../src/links/auth-link.js';
 import { RefreshFailedError } from '../../src/shared/errors.js';
+import { asManager, FakeManager } from '../support/fake-manager.js';
 import { flushEventLoop } from '../support/flush.js';
-import { asManager, FakeManager } from './fake-manager.js';
 import { execute, stubLink } from './stub.js';
 
 const UNAUTH = { errors: [{ message: 'no', extensions: { code: 'UNAUTHENTICATED' } }] };

@@ -2,8 +2,8 @@ import { ApolloLink } from '@apollo/client';
 import { describe, expect, it } from 'vitest';
 import { AuthLink } from '../../src/links/auth-link.js';
 import { RefreshFailedError } from '../../src/shared/errors.js';
+import { asManager, FakeManager } from '../support/fake-manager.js';
 import { flushEventLoop } from '../support/flush.js';
-import { asManager, FakeManager } from './fake-manager.js';
 import { execute, stubLink } from './stub.js';
 
 const setup = (options?: AuthLink.Options) => {

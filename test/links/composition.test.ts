@@ -17,8 +17,8 @@ import { AuthLink } from '../../src/links/auth-link.js';
 import { createTokenRefreshLink } from '../../src/links/create-token-refresh-link.js';
 import { ProactiveRefreshLink } from '../../src/links/proactive-refresh-link.js';
 import { TokenManager } from '../../src/token/manager.js';
+import { asManager, countListeners, FakeManager } from '../support/fake-manager.js';
 import { flushEventLoop } from '../support/flush.js';
-import { asManager, FakeManager } from './fake-manager.js';
 import { execute, stubLink } from './stub.js';
 
 const UNAUTH = { errors: [{ message: 'no', extensions: { code: 'UNAUTHENTICATED' } }] };
@@ -121,28 +121,13 @@ describe('against the real server', () => {
   });
 });
 
-/** Counts the manager's listeners that are still subscribed. */
-function countingListeners(manager: TokenManager) {
-  const counter = { active: 0 };
-  const on = manager.on.bind(manager);
-  manager.on = ((event, listener) => {
-    counter.active++;
-    const off = on(event, listener);
-    return () => {
-      counter.active--;
-      off();
-    };
-  }) as TokenManager['on'];
-  return counter;
-}
-
 describe('teardown', () => {
   it('1,000 link chains used during refreshes, then dropped: nothing left on the manager', async () => {
     let issued = 0;
     const manager = new TokenManager({
       refresh: async () => ({ accessToken: `t${++issued}` }),
     });
-    const listeners = countingListeners(manager);
+    const listeners = countListeners(manager);
     await manager.setTokens({ accessToken: 't0' });
     const stub = stubLink();
     const chains = Array.from({ length: 1_000 }, () =>
@@ -169,7 +154,7 @@ describe('teardown', () => {
       return process.memoryUsage().heapUsed;
     };
     const manager = new TokenManager({ refresh: async () => ({ accessToken: 'next' }) });
-    const listeners = countingListeners(manager);
+    const listeners = countListeners(manager);
     await manager.setTokens({ accessToken: 'current' });
     const stub = stubLink();
     const use = async (count: number) => {

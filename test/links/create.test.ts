@@ -4,8 +4,8 @@ import { RetryLink } from '@apollo/client/link/retry';
 import { NEVER, of, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createTokenRefreshLink } from '../../src/links/create-token-refresh-link.js';
+import { asManager, FakeManager } from '../support/fake-manager.js';
 import { flushEventLoop } from '../support/flush.js';
-import { asManager, FakeManager } from './fake-manager.js';
 import { execute, stubLink } from './stub.js';
 
 describe('createTokenRefreshLink', () => {

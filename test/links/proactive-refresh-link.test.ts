@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { AuthLink } from '../../src/links/auth-link.js';
 import { ProactiveRefreshLink } from '../../src/links/proactive-refresh-link.js';
 import { RefreshFailedError, SessionExpiredError } from '../../src/shared/errors.js';
+import { asManager, FakeManager } from '../support/fake-manager.js';
 import { flushEventLoop } from '../support/flush.js';
-import { asManager, FakeManager } from './fake-manager.js';
 import { execute, stubLink } from './stub.js';
 
 const setup = (
