@@ -12,9 +12,9 @@ import {
   TokenRefreshError,
 } from '../../src/shared/errors.js';
 import type { RefreshFunction } from '../../src/token/types.js';
-import { currentToken, type Harness, untilRefreshing, useHarness } from '../links/harness.js';
 import { deferred } from '../support/deferred.js';
 import { flushEventLoop } from '../support/flush.js';
+import { currentToken, type Harness, untilRefreshing, useHarness } from '../support/harness.js';
 import { errorPlaces, tokensIn } from '../support/leaks.js';
 
 const { start } = useHarness();

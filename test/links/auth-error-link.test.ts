@@ -7,7 +7,7 @@ import { AuthLink } from '../../src/links/auth-link.js';
 import { RefreshFailedError } from '../../src/shared/errors.js';
 import { asManager, FakeManager } from '../support/fake-manager.js';
 import { flushEventLoop } from '../support/flush.js';
-import { execute, stubLink } from './stub.js';
+import { execute, stubLink } from '../support/stub-link.js';
 
 const UNAUTH = { errors: [{ message: 'no', extensions: { code: 'UNAUTHENTICATED' } }] };
 const unauth401 = () =>

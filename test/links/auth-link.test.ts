@@ -4,7 +4,7 @@ import { AuthLink } from '../../src/links/auth-link.js';
 import { RefreshFailedError } from '../../src/shared/errors.js';
 import { asManager, FakeManager } from '../support/fake-manager.js';
 import { flushEventLoop } from '../support/flush.js';
-import { execute, stubLink } from './stub.js';
+import { execute, stubLink } from '../support/stub-link.js';
 
 const setup = (options?: AuthLink.Options) => {
   const m = new FakeManager();

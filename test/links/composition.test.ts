@@ -19,7 +19,7 @@ import { ProactiveRefreshLink } from '../../src/links/proactive-refresh-link.js'
 import { TokenManager } from '../../src/token/manager.js';
 import { asManager, countListeners, FakeManager } from '../support/fake-manager.js';
 import { flushEventLoop } from '../support/flush.js';
-import { execute, stubLink } from './stub.js';
+import { execute, stubLink } from '../support/stub-link.js';
 
 const UNAUTH = { errors: [{ message: 'no', extensions: { code: 'UNAUTHENTICATED' } }] };
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createTokenRefreshLink } from '../../src/links/create-token-refresh-link.js';
 import { asManager, FakeManager } from '../support/fake-manager.js';
 import { flushEventLoop } from '../support/flush.js';
-import { execute, stubLink } from './stub.js';
+import { execute, stubLink } from '../support/stub-link.js';
 
 describe('createTokenRefreshLink', () => {
   it('chains auth, hold and retry, passing each link its options', async () => {

@@ -13,7 +13,7 @@ import {
   TokenRefreshError,
 } from '../../src/shared/errors.js';
 import { flushEventLoop } from '../support/flush.js';
-import { burst, currentToken, untilRefreshing, useHarness } from './harness.js';
+import { burst, currentToken, untilRefreshing, useHarness } from '../support/harness.js';
 
 const { start } = useHarness();
 

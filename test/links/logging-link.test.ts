@@ -15,7 +15,7 @@ import { AuthLink } from '../../src/links/auth-link.js';
 import { createTokenRefreshLink } from '../../src/links/create-token-refresh-link.js';
 import { ProactiveRefreshLink } from '../../src/links/proactive-refresh-link.js';
 import type { TokenManager } from '../../src/token/manager.js';
-import { useHarness } from './harness.js';
+import { useHarness } from '../support/harness.js';
 
 /** Apollo Client 4's own enumerable keys of an operation. */
 const APOLLO_KEYS = ['extensions', 'operationName', 'operationType', 'query', 'variables'];

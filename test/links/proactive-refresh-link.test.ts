@@ -6,7 +6,7 @@ import { ProactiveRefreshLink } from '../../src/links/proactive-refresh-link.js'
 import { RefreshFailedError, SessionExpiredError } from '../../src/shared/errors.js';
 import { asManager, FakeManager } from '../support/fake-manager.js';
 import { flushEventLoop } from '../support/flush.js';
-import { execute, stubLink } from './stub.js';
+import { execute, stubLink } from '../support/stub-link.js';
 
 const setup = (
   options?: ProactiveRefreshLink.Options,

@@ -12,7 +12,7 @@ import { createTokenRefreshLink } from '../../src/links/create-token-refresh-lin
 import { isUnauthenticated } from '../../src/links/is-auth-error.js';
 import { SessionExpiredError, TokenRefreshError } from '../../src/shared/errors.js';
 import { deferred } from '../support/deferred.js';
-import { type Harness, settleAll, useHarness } from './harness.js';
+import { type Harness, settleAll, useHarness } from '../support/harness.js';
 
 /** The `RetryLink` of the docs: network failures only, never an answer of the auth layer. */
 const retryLink = () =>

@@ -6,7 +6,13 @@ import {
   POST_CLIENT_ID,
   PUBLIC_CLIENT_ID,
 } from '../support/oauth/oauth-server.js';
-import { advanceClock, causeChain, useFakeDate, useOAuthServer, useSessions } from './helpers.js';
+import {
+  advanceClock,
+  causeChain,
+  useFakeDate,
+  useOAuthServer,
+  useSessions,
+} from '../support/oauth/session.js';
 
 useFakeDate();
 const server = useOAuthServer({ accessTokenLifetimeSeconds: 60 });

@@ -2,7 +2,12 @@ import { describe, expect, it, vi } from 'vitest';
 import { oauth2Refresh } from '../../src/oauth.js';
 import { RefreshFailedError, TokenRefreshError } from '../../src/shared/errors.js';
 import { PUBLIC_CLIENT_ID } from '../support/oauth/oauth-server.js';
-import { advanceClock, useFakeDate, useOAuthServer, useSessions } from './helpers.js';
+import {
+  advanceClock,
+  useFakeDate,
+  useOAuthServer,
+  useSessions,
+} from '../support/oauth/session.js';
 
 useFakeDate();
 const server = useOAuthServer({ accessTokenLifetimeSeconds: 60 });

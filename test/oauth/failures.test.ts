@@ -8,7 +8,6 @@ import {
 import type { TokenSet } from '../../src/token/types.js';
 import { errorPlaces, tokensIn } from '../support/leaks.js';
 import { CONFIDENTIAL_CLIENT_ID, PUBLIC_CLIENT_ID } from '../support/oauth/oauth-server.js';
-import type { TokenEndpointFault } from '../support/oauth/token-endpoint-watch.js';
 import {
   advanceClock,
   causeChain,
@@ -17,7 +16,8 @@ import {
   useFakeDate,
   useOAuthServer,
   useSessions,
-} from './helpers.js';
+} from '../support/oauth/session.js';
+import type { TokenEndpointFault } from '../support/oauth/token-endpoint-watch.js';
 
 const LIFETIME_MS = 60_000;
 

@@ -14,7 +14,7 @@ import {
   useFakeDate,
   useOAuthServer,
   useSessions,
-} from './helpers.js';
+} from '../support/oauth/session.js';
 
 const LIFETIME_MS = 60_000;
 const IN_FLIGHT = 10;

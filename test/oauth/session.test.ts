@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { oauth2Refresh } from '../../src/oauth.js';
 import { SessionExpiredError } from '../../src/shared/errors.js';
 import { PUBLIC_CLIENT_ID } from '../support/oauth/oauth-server.js';
-import { advanceClock, T0, useFakeDate, useOAuthServer, useSessions } from './helpers.js';
+import {
+  advanceClock,
+  T0,
+  useFakeDate,
+  useOAuthServer,
+  useSessions,
+} from '../support/oauth/session.js';
 
 const LIFETIME_SECONDS = 120;
 

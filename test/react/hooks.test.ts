@@ -15,7 +15,7 @@ import { TokenManager } from '../../src/token/manager.js';
 import type { RefreshFunction } from '../../src/token/types.js';
 import { deferred } from '../support/deferred.js';
 import { countListeners } from '../support/fake-manager.js';
-import { newRenders, probes } from './probes.js';
+import { newRenders, probes } from '../support/react-probes.js';
 
 // Tells React that updates are wrapped in `act` (no "not wrapped in act" warnings).
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;

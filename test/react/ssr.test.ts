@@ -9,7 +9,7 @@ import { httpRefresh } from '../../fixtures/server/refresh.js';
 import type { TestServer } from '../../fixtures/server/types.js';
 import { TokenManager } from '../../src/token/manager.js';
 import { countListeners } from '../support/fake-manager.js';
-import { newRenders, probes } from './probes.js';
+import { newRenders, probes } from '../support/react-probes.js';
 
 let server: TestServer;
 let manager: TokenManager;

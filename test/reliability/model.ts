@@ -19,7 +19,7 @@ import {
   type TokenStorage,
 } from '../../src/index.js';
 import { flushEventLoop } from '../support/flush.js';
-import { httpError } from '../support/http-error.js';
+import { httpError } from '../support/tokens.js';
 
 const REFRESH_BEFORE_EXPIRY_MS = 5_000;
 const REFRESH_TIMEOUT_MS = 1_000;

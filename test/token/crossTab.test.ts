@@ -4,7 +4,7 @@ import { memoryStorage, webStorage } from '../../src/token/storage.js';
 import type { RefreshFunction, TokenSet, TokenStorage } from '../../src/token/types.js';
 import { deferred } from '../support/deferred.js';
 import { flushMicrotasks } from '../support/flush.js';
-import { MapStorage } from './helpers.js';
+import { MapStorage } from '../support/tokens.js';
 
 /** In-memory Web Locks: exclusive FIFO locks per name, with `signal` to give up waiting. */
 function fakeLocks() {

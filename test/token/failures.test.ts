@@ -4,8 +4,7 @@ import { TokenManager } from '../../src/token/manager.js';
 import type { RefreshContext, RefreshFunction, TokenSet } from '../../src/token/types.js';
 import { deferred } from '../support/deferred.js';
 import { flushMicrotasks } from '../support/flush.js';
-import { httpError } from '../support/http-error.js';
-import { failingRefresh, recordingStorage } from './helpers.js';
+import { failingRefresh, httpError, recordingStorage } from '../support/tokens.js';
 
 const EXPIRED: TokenSet = { accessToken: 'expired-access', refreshToken: 'r1', expiresAt: 0 };
 

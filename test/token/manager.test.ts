@@ -9,7 +9,7 @@ import { memoryStorage } from '../../src/token/storage.js';
 import type { RefreshFunction, TokenSet } from '../../src/token/types.js';
 import { deferred } from '../support/deferred.js';
 import { flushMicrotasks } from '../support/flush.js';
-import { jwt, recordingStorage } from './helpers.js';
+import { jwt, recordingStorage } from '../support/tokens.js';
 
 const T0 = 1_800_000_000_000;
 const HOUR = 3_600_000;

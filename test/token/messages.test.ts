@@ -2,9 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TokenManager } from '../../src/token/manager.js';
 import { memoryStorage, webStorage } from '../../src/token/storage.js';
 import type { RefreshFunction, TokenSet, TokenStorage } from '../../src/token/types.js';
-import { httpError } from '../support/http-error.js';
 import { errorPlaces, tokensIn } from '../support/leaks.js';
-import { jwt, MapStorage } from './helpers.js';
+import { httpError, jwt, MapStorage } from '../support/tokens.js';
 
 afterEach(() => {
   vi.useRealTimers();

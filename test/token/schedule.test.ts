@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TokenManager } from '../../src/token/manager.js';
 import { memoryStorage } from '../../src/token/storage.js';
 import type { RefreshFunction, TokenSet } from '../../src/token/types.js';
-import { failingRefresh, jwt } from './helpers.js';
+import { failingRefresh, jwt } from '../support/tokens.js';
 
 const T0 = 1_800_000_000_000;
 const MIN = 60_000;

@@ -9,8 +9,7 @@ import { TokenManager } from '../../src/token/manager.js';
 import { memoryStorage } from '../../src/token/storage.js';
 import type { RefreshFunction, TokenSet } from '../../src/token/types.js';
 import { deferred } from '../support/deferred.js';
-import { httpError } from '../support/http-error.js';
-import { failingRefresh, recordingStorage } from './helpers.js';
+import { failingRefresh, httpError, recordingStorage } from '../support/tokens.js';
 
 const T0 = 1_800_000_000_000;
 const MIN = 60_000;

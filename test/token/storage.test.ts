@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TokenManager } from '../../src/token/manager.js';
 import { memoryStorage, webStorage } from '../../src/token/storage.js';
-import { MapStorage } from './helpers.js';
+import { MapStorage } from '../support/tokens.js';
 
 describe('memoryStorage', () => {
   it('round-trips and clears; instances are independent', async () => {

@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { TokenManager } from '../../src/token/manager.js';
 import { createAuthWsClient } from '../../src/ws.js';
+import { startGraphqlWsServer } from '../support/graphql-ws-server.js';
 import { condition } from '../support/wait.js';
 import { steppedRetryWait, useWsHarness, watchTicks } from '../support/ws-harness.js';
-import { startGraphqlWsServer } from './graphql-ws-server.js';
 
 const { start } = useWsHarness();
 

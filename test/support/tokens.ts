@@ -1,4 +1,7 @@
-/** Helpers for unit tests of the token core: real JWTs, recording storages. */
+/**
+ * Helpers for unit tests of the token core: real JWTs, refresh functions that fail the way real
+ * ones do, recording storages.
+ */
 import { SignJWT } from 'jose';
 import { vi } from 'vitest';
 import type { RefreshFunction, TokenSet, TokenStorage } from '../../src/token/types.js';
@@ -17,6 +20,9 @@ export async function jwt(expMs?: number, subject = 'user-1'): Promise<string> {
   if (expMs !== undefined) token.setExpirationTime(Math.floor(expMs / 1000));
   return token.sign(secret);
 }
+
+/** An error shaped like a failed HTTP response, as a refresh function would throw it. */
+export const httpError = (status: number) => Object.assign(new Error(`HTTP ${status}`), { status });
 
 /** A refresh function (a spy) that always rejects with `error`. */
 export const failingRefresh = (error: unknown) =>

@@ -5,17 +5,18 @@
  */
 import { ApolloClient, ApolloLink, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { afterEach, beforeEach, expect, vi } from 'vitest';
-import { createTokenRefreshLink } from '../../src/links/create-token-refresh-link.js';
-import { type OAuth2RefreshOptions, oauth2Refresh } from '../../src/oauth.js';
-import type { RefreshFailedError, SessionExpiredError } from '../../src/shared/errors.js';
-import { TokenManager } from '../../src/token/manager.js';
-import type { TokenManagerOptions, TokenSet } from '../../src/token/types.js';
+import { createTokenRefreshLink } from '../../../src/links/create-token-refresh-link.js';
+import { type OAuth2RefreshOptions, oauth2Refresh } from '../../../src/oauth.js';
+import type { RefreshFailedError, SessionExpiredError } from '../../../src/shared/errors.js';
+import { TokenManager } from '../../../src/token/manager.js';
+import type { TokenManagerOptions, TokenSet } from '../../../src/token/types.js';
+import { settleAll } from '../harness.js';
 import {
   type OAuthServer,
   type OAuthServerOptions,
   PUBLIC_CLIENT_ID,
   startOAuthServer,
-} from '../support/oauth/oauth-server.js';
+} from './oauth-server.js';
 
 /** Where every test's clock starts. */
 export const T0 = Date.UTC(2030, 0, 1);
@@ -146,15 +147,10 @@ async function startSession(server: OAuthServer, options: SessionOptions): Promi
     refreshFailures,
     tokenEvents,
     echo,
-    async burst(count) {
-      const results = await Promise.allSettled(
+    burst: (count) =>
+      settleAll(
         Array.from({ length: count }, (_, n) => echo(n).then((echoed) => expect(echoed).toBe(n))),
-      );
-      const errors = results.flatMap((result) =>
-        result.status === 'rejected' ? [result.reason as unknown] : [],
-      );
-      return { ok: results.length - errors.length, errors };
-    },
+      ),
   };
 }
 
