@@ -4,7 +4,14 @@
  */
 import { SignJWT } from 'jose';
 import { vi } from 'vitest';
-import type { RefreshFunction, TokenSet, TokenStorage } from '../../src/token/types.js';
+import { TokenManager } from '../../src/token/manager.js';
+import type {
+  RefreshContext,
+  RefreshFunction,
+  TokenSet,
+  TokenStorage,
+} from '../../src/token/types.js';
+import { deferred } from './deferred.js';
 
 const secret = new TextEncoder().encode('token-core-test-secret-0123456789abcdef');
 let serial = 0;
@@ -85,4 +92,46 @@ export class MapStorage implements Storage {
   setItem(key: string, value: string) {
     this.#map.set(key, String(value));
   }
+}
+
+/** A stored session whose access token expired long ago: the first use refreshes. */
+export const EXPIRED_SESSION: TokenSet = {
+  accessToken: 'expired-access',
+  refreshToken: 'r1',
+  expiresAt: 0,
+};
+
+/**
+ * A manager over a recording storage holding `stored` (by default `EXPIRED_SESSION`), and what
+ * it emitted: `events` as `refreshFailed:<code>` and `logout`, `errors` of `refreshFailed`.
+ */
+export function managerOverStoredSession(
+  refresh: RefreshFunction,
+  options: Partial<TokenManager.Options> = {},
+  stored: TokenSet | null = { ...EXPIRED_SESSION },
+) {
+  const storage = recordingStorage(stored);
+  const manager = new TokenManager({ refresh, storage, ...options });
+  const events: string[] = [];
+  const errors: unknown[] = [];
+  manager.on('refreshFailed', (error) => {
+    events.push(`refreshFailed:${error.code}`);
+    errors.push(error);
+  });
+  manager.on('logout', () => events.push('logout'));
+  return { manager, storage, events, errors };
+}
+
+/**
+ * A refresh function that answers only when the test settles `answer` (never, if it does not),
+ * ignoring its abort signal; `signals` holds each call's signal.
+ */
+export function heldRefresh() {
+  const answer = deferred<TokenSet>();
+  const signals: AbortSignal[] = [];
+  const refresh = vi.fn((context: RefreshContext) => {
+    signals.push(context.signal);
+    return answer.promise;
+  });
+  return { refresh, answer, signals };
 }
