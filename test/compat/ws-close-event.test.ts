@@ -6,7 +6,7 @@ import { useEnvironment } from './environment.js';
 
 const start = useEnvironment();
 
-// Issue 12, item 4: graphql-ws hands a close it does not retry (4500) to `client.subscribe`
+// graphql-ws hands a close it does not retry (4500) to `client.subscribe`
 // sinks as the raw close event, whose `target` is the socket. Nothing reachable from it may hold
 // a token: apps log these errors.
 describe('a ws close outside the re-auth codes (4500 Internal Server Error)', () => {

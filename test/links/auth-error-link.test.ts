@@ -170,7 +170,7 @@ describe('AuthErrorLink', () => {
     expect(m.refreshCalls).toHaveLength(0);
   });
 
-  it('isAuthError overrides the detection', async () => {
+  it('isAuthError decides what is an auth error: a FORBIDDEN result it accepts is refreshed and retried', async () => {
     const forbidden = { errors: [{ message: 'no', extensions: { code: 'FORBIDDEN' } }] };
     const { m, link } = setup(
       rejectT1(() => of(forbidden)),

@@ -19,7 +19,7 @@ const server = useOAuthServer({ accessTokenLifetimeSeconds: 60 });
 const startSession = useSessions();
 
 describe('confidential clients', () => {
-  it('clientSecret sent with HTTP Basic (the default): refreshes work', async () => {
+  it('clientSecret sent with HTTP Basic (the default): the provider accepts every refresh', async () => {
     const tokens = await server().signIn('alice', CONFIDENTIAL_CLIENT_ID);
     const session = await startSession(server(), {
       tokens,

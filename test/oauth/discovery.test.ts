@@ -73,7 +73,7 @@ describe('issuer: the token endpoint found through OpenID Connect Discovery', ()
     expect(recorder.discoveries()).toHaveLength(1);
   });
 
-  it('a failed discovery is transient and not kept: the next refresh discovers again and works', async () => {
+  it('a failed discovery is transient and not kept: the next refresh discovers again and succeeds', async () => {
     const recorder = recordingFetch(1);
     const tokens = await server().signIn('alice');
     const session = await startSession(server(), {

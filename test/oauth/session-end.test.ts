@@ -1,7 +1,7 @@
 /**
- * "A session that ended stays ended" (SPEC, HTTP links), against the real provider: after the
- * grant is revoked, the one refresh that learns it is the last call to the token endpoint, and
- * nothing turns the operations still in flight into more refreshes or anonymous requests.
+ * A session that ended stays ended, over HTTP against the real provider: after the grant is
+ * revoked, the one refresh that learns it is the last call to the token endpoint, and nothing
+ * turns the operations still in flight into more refreshes or anonymous requests.
  */
 import { RetryLink } from '@apollo/client/link/retry';
 import { describe, expect, it } from 'vitest';

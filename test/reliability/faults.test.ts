@@ -146,8 +146,12 @@ const rows: Row[] = [
   }),
 ];
 
+/** What a row proves, as its test name: the fault, what the app sees, what it cost, what follows. */
+const behaviourOf = (row: Row) =>
+  `${row.name}: the app sees ${row.sees} after ${row.refreshes} refresh calls and ${row.requests} GraphQL requests; the next operation: ${row.next}`;
+
 describe('HTTP faults', () => {
-  it.each(rows)('$name', async (row) => {
+  it.each(rows.map((row) => [behaviourOf(row), row] as const))('%s', async (_, row) => {
     const { manager, client, logouts } = await session(row.state, row.options);
     try {
       if (row.revoke) {

@@ -56,7 +56,10 @@ export type Command =
   | { kind: 'manualRefresh' };
 
 const ttl = fc.integer({ min: 0, max: 60_000 });
-/** Refresh answers, including tokens that live less than the refresh margin (BUG 2). */
+/**
+ * Refresh answers, including tokens that live less than the refresh margin (the second schedule
+ * of found-bugs.test.ts).
+ */
 const refreshTtl = fc.integer({ min: 1, max: 60_000 });
 const command: fc.Arbitrary<Command> = fc.oneof(
   { arbitrary: fc.constant({ kind: 'op' as const }), weight: 6 },

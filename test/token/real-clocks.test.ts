@@ -1,7 +1,7 @@
 /**
- * The SPEC's "Real servers, real clocks" at the token core: refresh answers that leave fields
- * out, device clocks minutes off the server's, listeners that must not pile up. Real JWTs signed
- * on a server clock the test moves; the device clock is the manager's `now`.
+ * The token core against what real servers and real clocks do: refresh answers that leave
+ * fields out, device clocks minutes off the server's, retries that must not pile up listeners.
+ * Real JWTs signed on a server clock the test moves; the device clock is the manager's `now`.
  */
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';

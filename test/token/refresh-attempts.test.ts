@@ -52,7 +52,7 @@ describe('fatal refresh failure', () => {
     });
   }
 
-  it('a custom isSessionEnded decides', async () => {
+  it('a custom isSessionEnded decides: a 401 it does not accept is transient, no logout', async () => {
     const refresh = failingRefresh(httpError(401));
     const { manager, events } = managerOverStoredSession(refresh, {
       isSessionEnded: (error) => (error as { status?: number }).status === 418,

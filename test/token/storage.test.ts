@@ -52,7 +52,7 @@ describe('webStorage', () => {
     }
   });
 
-  it('works as the manager’s storage', async () => {
+  it('as the manager’s storage: holds each new token set and is emptied by logout', async () => {
     const backing = new MapStorage();
     const manager = new TokenManager({
       refresh: async () => ({ accessToken: 'refreshed', refreshToken: 'r2' }),
