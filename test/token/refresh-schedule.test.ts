@@ -3,11 +3,14 @@
  * for each new token, cleared by logout and dispose, and the wake-up refresh when a page becomes
  * visible again or the network comes back.
  */
+import { ApolloLink } from '@apollo/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createTokenRefreshLink } from '../../src/links/create-token-refresh-link.js';
 import { TokenManager } from '../../src/token/manager.js';
 import { memoryStorage } from '../../src/token/storage.js';
 import type { RefreshFunction, TokenSet } from '../../src/token/types.js';
 import { deferred } from '../support/deferred.js';
+import { execute, stubLink } from '../support/stub-link.js';
 import { failingRefresh, jwt } from '../support/tokens.js';
 
 const T0 = 1_800_000_000_000;
@@ -61,14 +64,27 @@ describe('scheduleRefresh', () => {
     manager.dispose();
   });
 
-  it('operations never wait: the token in use is always ahead of its expiry window', async () => {
+  it('operations through the links never wait: each is sent at once, with a token outside its expiry window', async () => {
     const refresh = issuer();
     const manager = scheduled({ accessToken: await jwt(T0 + 10 * MIN) }, refresh);
     await manager.getAccessToken();
-    for (let i = 0; i < 10; i++) {
+    const terminating = stubLink();
+    const link = ApolloLink.from([createTokenRefreshLink(manager), terminating.link]);
+    // Fifty minutes in five-minute steps: five token lifetimes, each refreshed in the background.
+    for (let step = 1; step <= 10; step++) {
       await vi.advanceTimersByTimeAsync(5 * MIN);
       expect(manager.status).toBe('authenticated');
+      const operation = execute(link, step);
+      // Delivered before execute() returned: no queue, no promise, no wait for a token.
+      expect(operation.outcome.values).toEqual([{ data: { echo: step } }]);
+      expect(operation.outcome.done).toBe(true);
+      const sent = terminating.sent.at(-1);
+      expect(sent?.token).toBe(manager.peekAccessToken());
+      // More than refreshBeforeExpiryMs (one minute) of life left when it was sent.
+      expect((manager.expiresAt ?? 0) - Date.now()).toBeGreaterThan(MIN);
     }
+    expect(terminating.sent.map((sent) => sent.retry)).toEqual(Array(10).fill(false));
+    expect(new Set(terminating.sent.map((sent) => sent.token)).size).toBe(6);
     expect(refresh).toHaveBeenCalledTimes(5);
     manager.dispose();
   });
