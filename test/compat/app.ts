@@ -162,11 +162,11 @@ export function startApp(options: AppOptions) {
       });
       await manager.setTokens((await res.json()) as TokenSet);
     },
-    echo: (n: number) =>
+    echo: (value: number) =>
       attempt(async () => {
         const { data } = await apollo.query({
           query: EchoDocument,
-          variables: { n },
+          variables: { n: value },
           fetchPolicy: 'no-cache',
         });
         return data?.echo;

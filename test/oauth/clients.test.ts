@@ -65,7 +65,7 @@ describe('confidential clients', () => {
       refresh: { clientId: CONFIDENTIAL_CLIENT_ID, clientSecret: 'not-the-secret' },
     });
     advanceClock(60_000);
-    const error = await session.echo(1).catch((e: unknown) => e);
+    const error = await session.echo(1).catch((error: unknown) => error);
     expect(SessionExpiredError.is(error)).toBe(true);
     expect(session.logouts).toHaveLength(1);
     expect(session.manager.status).toBe('unauthenticated');
@@ -109,7 +109,7 @@ describe('params', () => {
       refresh: { params: { resource: 'https://elsewhere.example.com/api' } },
     });
     advanceClock(60_000);
-    const error = await session.echo(1).catch((e: unknown) => e);
+    const error = await session.echo(1).catch((error: unknown) => error);
     expect(SessionExpiredError.is(error)).toBe(true);
     expect(
       server()
@@ -128,7 +128,7 @@ describe('a public client without a refresh token (a cookie flow pointed at a pl
       refresh: { clientId: PUBLIC_CLIENT_ID },
     });
     advanceClock(60_000);
-    const error = await session.echo(1).catch((e: unknown) => e);
+    const error = await session.echo(1).catch((error: unknown) => error);
     expect(SessionExpiredError.is(error)).toBe(true);
     expect(
       server()

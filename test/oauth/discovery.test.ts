@@ -81,7 +81,7 @@ describe('issuer: the token endpoint found through OpenID Connect Discovery', ()
       refresh: { issuer: server().issuer, fetch: recorder.fetch },
     });
     advanceClock(60_000);
-    const error = await session.echo(1).catch((e: unknown) => e);
+    const error = await session.echo(1).catch((error: unknown) => error);
     expect(RefreshFailedError.is(error)).toBe(true);
     const ours = (error as Error).cause as Error;
     expect(RefreshFailedError.is(ours)).toBe(true);
@@ -103,7 +103,7 @@ describe('issuer: the token endpoint found through OpenID Connect Discovery', ()
       refresh: { issuer: elsewhere },
     });
     advanceClock(60_000);
-    const error = await session.echo(1).catch((e: unknown) => e);
+    const error = await session.echo(1).catch((error: unknown) => error);
     expect(RefreshFailedError.is(error)).toBe(true);
     const cause = (error as Error).cause;
     expect(TokenRefreshError.is(cause) && cause.code).toBe('INVALID_OPTION');
@@ -121,7 +121,9 @@ describe('issuer: the token endpoint found through OpenID Connect Discovery', ()
         new Response(JSON.stringify({ issuer, token_endpoint: 'http://id.example.com/token' })),
     );
     const refresh = oauth2Refresh({ issuer, clientId: PUBLIC_CLIENT_ID, fetch });
-    const error = await refresh({ refreshToken: 'r1', signal: signal() }).catch((e: unknown) => e);
+    const error = await refresh({ refreshToken: 'r1', signal: signal() }).catch(
+      (error: unknown) => error,
+    );
     expect(TokenRefreshError.is(error) && error.code).toBe('INVALID_OPTION');
     expect((error as Error).message).toContain(
       'its token_endpoint is not an https URL (http only on a loopback host)',

@@ -135,9 +135,9 @@ function app(storage?: TokenStorage) {
   });
   managers.push(manager);
   clients.push(client);
-  const echo = async (n: number) =>
-    (await client.query({ query: EchoDocument, variables: { n }, fetchPolicy: 'no-cache' })).data
-      ?.echo;
+  const echo = async (value: number) =>
+    (await client.query({ query: EchoDocument, variables: { n: value }, fetchPolicy: 'no-cache' }))
+      .data?.echo;
   return { manager, echo };
 }
 
@@ -204,7 +204,7 @@ describe('secure storage adapter', () => {
     store.values.set('apollo-token-refresh', 'not json');
     await startServer();
     const { manager, echo } = app(secureStorage(store.secure));
-    const error = await manager.getAccessToken().catch((e: unknown) => e);
+    const error = await manager.getAccessToken().catch((error: unknown) => error);
     expect(TokenRefreshError.is(error) && error.code).toBe('STORAGE_FAILED');
     expect((error as Error).cause).toBeInstanceOf(SyntaxError);
 

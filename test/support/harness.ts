@@ -21,8 +21,8 @@ export interface Harness {
   clock: { now: number };
   /** Moves the clock a second past the access token's lifetime: the token the manager holds expired. */
   expireAccessToken(): void;
-  /** Runs `echo(n)` through the client; resolves with `n` or rejects as the app would see. */
-  echo(n: number): Promise<number>;
+  /** Runs `echo(value)` through the client: resolves with `value`, or rejects as the app sees. */
+  echo(value: number): Promise<number>;
   /** How many `logout` and `refreshFailed` events the manager emitted. */
   events: { logout: number; refreshFailed: number };
   close(): Promise<void>;
@@ -56,10 +56,10 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
     cache: new InMemoryCache(),
     link: ApolloLink.from([createTokenRefreshLink(manager), new HttpLink({ uri: server.url })]),
   });
-  const echo = async (n: number) => {
+  const echo = async (value: number) => {
     const { data } = await client.query({
       query: EchoDocument,
-      variables: { n },
+      variables: { n: value },
       fetchPolicy: 'no-cache',
     });
     if (!data) throw new Error('no data');

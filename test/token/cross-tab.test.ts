@@ -223,7 +223,7 @@ describe('crossTab on polyfilled Web Locks + BroadcastChannel', () => {
     await b.getAccessToken();
     const statuses: string[] = [];
     b.on('status', (s) => statuses.push(s));
-    const pa = a.getAccessToken().catch((e: unknown) => e);
+    const pa = a.getAccessToken().catch((error: unknown) => error);
     await flushMicrotasks();
     expect(b.status).toBe('refreshing');
     a.dispose(); // tab closed mid-refresh: its lock is released, no message is sent

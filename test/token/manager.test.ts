@@ -201,7 +201,7 @@ describe('TokenManager: validation of token sets and storage', () => {
     for (const value of bad) {
       const refresh = vi.fn(async () => value as TokenSet);
       const { manager, storage } = setup({ accessToken: 'old', expiresAt: T0 - 1 }, refresh);
-      const error = await manager.getAccessToken().catch((e: unknown) => e);
+      const error = await manager.getAccessToken().catch((error: unknown) => error);
       expect(RefreshFailedError.is(error)).toBe(true);
       expect((error as Error).cause).toBeInstanceOf(TokenRefreshError);
       expect(((error as Error).cause as TokenRefreshError).code).toBe('INVALID_TOKEN_SET');
@@ -240,7 +240,7 @@ describe('TokenManager: validation of token sets and storage', () => {
       { accessToken: 'a', expiresAt: '1' },
     ];
     for (const value of values) {
-      const error = await manager.setTokens(value as TokenSet).catch((e: unknown) => e);
+      const error = await manager.setTokens(value as TokenSet).catch((error: unknown) => error);
       expect(TokenRefreshError.is(error)).toBe(true);
       expect((error as TokenRefreshError).code).toBe('INVALID_TOKEN_SET');
     }
@@ -250,7 +250,7 @@ describe('TokenManager: validation of token sets and storage', () => {
   it('a storage that throws surfaces as STORAGE_FAILED and can recover', async () => {
     const { manager, storage } = setup({ accessToken: 'stored' }, vi.fn<RefreshFunction>());
     storage.fail.load = true;
-    const error = await manager.getAccessToken().catch((e: unknown) => e);
+    const error = await manager.getAccessToken().catch((error: unknown) => error);
     expect(TokenRefreshError.is(error)).toBe(true);
     expect((error as TokenRefreshError).code).toBe('STORAGE_FAILED');
     expect(((error as Error).cause as Error).message).toBe('disk on fire');
@@ -412,6 +412,6 @@ describe('TokenManager: dispose', () => {
     await expect(manager.logout()).rejects.toMatchObject({ code: 'DISPOSED' });
     expect(events).not.toHaveBeenCalled();
     expect(storage.value?.accessToken).toBe('old');
-    expect(SessionExpiredError.is(await pending.catch((e: unknown) => e))).toBe(false);
+    expect(SessionExpiredError.is(await pending.catch((error: unknown) => error))).toBe(false);
   });
 });

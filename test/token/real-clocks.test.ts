@@ -175,7 +175,7 @@ describe('retries', () => {
         { attempts: 12 },
       );
       await manager.setTokens({ accessToken: 'old', expiresAt: 0 });
-      const error = await manager.getAccessToken().catch((e: unknown) => e);
+      const error = await manager.getAccessToken().catch((error: unknown) => error);
       expect(RefreshFailedError.is(error)).toBe(true);
       // Node reports the warning on a later tick.
       await flushEventLoop(1);

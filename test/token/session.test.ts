@@ -69,7 +69,7 @@ describe('restoreSession: a session kept in an httpOnly cookie', () => {
       retry: { attempts: 1 },
     });
     const events = track(manager);
-    const error = await manager.getAccessToken().catch((e: unknown) => e);
+    const error = await manager.getAccessToken().catch((error: unknown) => error);
     expect(TokenRefreshError.is(error) && error.code).toBe('REFRESH_FAILED');
     expect(await manager.getAccessToken()).toBe('restored');
     expect(refresh).toHaveBeenCalledTimes(2);

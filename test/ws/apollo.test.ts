@@ -42,9 +42,9 @@ describe('createAuthWsClient with ApolloClient and split', () => {
           changes.poke();
         },
       });
-    const more = (n: number) => {
-      const target = ticks.length + n;
-      return changes.until(() => ticks.length >= target, `${n} more ticks`);
+    const more = (count: number) => {
+      const target = ticks.length + count;
+      return changes.until(() => ticks.length >= target, `${count} more ticks`);
     };
     await more(2);
 

@@ -15,8 +15,8 @@ describe('createAuthWsClient options and interface', () => {
     const e = await start({
       client: {
         on: { connected: (s) => connected.push(s) },
-        shouldRetry: (err) => {
-          asked.push((err as { code: number }).code);
+        shouldRetry: (error) => {
+          asked.push((error as { code: number }).code);
           return true;
         },
         retryWait: () => Promise.resolve(),
@@ -39,8 +39,8 @@ describe('createAuthWsClient options and interface', () => {
     const sub = watchTicks(e.client);
     await sub.more(1);
     e.server.closeWsConnections(4000, 'custom');
-    const err = (await sub.error()) as { code: number };
-    expect(err.code).toBe(4000);
+    const error = (await sub.error()) as { code: number };
+    expect(error.code).toBe(4000);
   });
 
   it('lazy: false reconnects with the new token and never reports a non-lazy error', async () => {
@@ -172,14 +172,14 @@ describe('createAuthWsClient options and interface', () => {
         if (seen.length === 3 + 5) await e.manager.logout();
       }
     })();
-    const err = await within(
+    const error = await within(
       run.then(
         () => undefined,
-        (x: unknown) => x,
+        (error: unknown) => error,
       ),
       'the iterator to end',
     );
-    expect(SessionExpiredError.is(err)).toBe(true);
+    expect(SessionExpiredError.is(error)).toBe(true);
     expect(e.connected).toBe(2);
     expect(seen.length).toBeGreaterThanOrEqual(8);
   });

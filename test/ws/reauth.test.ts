@@ -134,14 +134,14 @@ describe('createAuthWsClient re-authentication', () => {
     const e = await start();
     e.server.knobs.ws.connect = 'reject-all';
     const sub = watchTicks(e.client);
-    const err = await sub.error();
-    expect(SessionExpiredError.is(err)).toBe(true);
-    expect((err as SessionExpiredError).code).toBe('SESSION_EXPIRED');
+    const error = await sub.error();
+    expect(SessionExpiredError.is(error)).toBe(true);
+    expect((error as SessionExpiredError).code).toBe('SESSION_EXPIRED');
     expect(e.server.counters.wsConnections).toHaveLength(2);
     expect(e.server.counters.refreshes).toBe(1);
     expect(sub.errors).toHaveLength(1);
     expect(sub.completed).toBe(0);
-    expect(e.leaks((err as Error).message, String((err as Error).cause))).toEqual([]);
+    expect(e.leaks((error as Error).message, String((error as Error).cause))).toEqual([]);
     // The manager keeps its session: only the ws server refused it.
     expect(e.manager.status).toBe('authenticated');
     await e.untilClosed(2);
@@ -165,8 +165,8 @@ describe('createAuthWsClient re-authentication', () => {
     const sub = watchTicks(e.client);
     await sub.more(2);
     await e.manager.logout();
-    const err = await sub.error();
-    expect(SessionExpiredError.is(err)).toBe(true);
+    const error = await sub.error();
+    expect(SessionExpiredError.is(error)).toBe(true);
     await e.untilClosed(1);
     expect(e.closed).toEqual([1000]);
     const n = sub.values.length;
@@ -189,13 +189,13 @@ describe('createAuthWsClient re-authentication', () => {
     await sub.more(2);
     e.server.knobs.refresh = '401';
     e.server.closeWsConnections(4403);
-    const err = await sub.error();
-    expect(SessionExpiredError.is(err)).toBe(true);
+    const error = await sub.error();
+    expect(SessionExpiredError.is(error)).toBe(true);
     // The manager's own error, with the refresh endpoint's answer as its cause.
-    expect(((err as Error).cause as { status?: number }).status).toBe(401);
+    expect(((error as Error).cause as { status?: number }).status).toBe(401);
     expect(sub.errors).toHaveLength(1);
     expect(e.manager.status).toBe('unauthenticated');
-    expect(e.leaks((err as Error).message)).toEqual([]);
+    expect(e.leaks((error as Error).message)).toEqual([]);
     expect(e.server.counters.wsConnections).toHaveLength(1);
   });
 

@@ -70,8 +70,8 @@ export interface Session {
   refreshFailures: (RefreshFailedError | SessionExpiredError)[];
   /** Every `tokens` event (refreshes, and the sign-in's `setTokens`). */
   tokenEvents: TokenSet[];
-  /** One `echo` query; resolves with `n` or rejects with what Apollo delivered. */
-  echo(n: number): Promise<number>;
+  /** One `echo` query; resolves with `value` or rejects with what Apollo delivered. */
+  echo(value: number): Promise<number>;
   /** `count` queries at once: how many succeeded and every error. */
   burst(count: number): Promise<{ ok: number; errors: unknown[] }>;
 }
@@ -131,10 +131,10 @@ async function startSession(server: OAuthServer, options: SessionOptions): Promi
     ]),
     cache: new InMemoryCache(),
   });
-  const echo = async (n: number) => {
+  const echo = async (value: number) => {
     const { data } = await client.query<{ echo: number }, { n: number }>({
       query: ECHO,
-      variables: { n },
+      variables: { n: value },
       fetchPolicy: 'no-cache',
     });
     if (!data) throw new Error('no data');
