@@ -12,9 +12,9 @@ describe('createAuthWsClient options and interface', () => {
   it("chains the user's on.connected and shouldRetry instead of replacing them", async () => {
     const connected: unknown[] = [];
     const asked: number[] = [];
-    const e = await start({
+    const harness = await start({
       client: {
-        on: { connected: (s) => connected.push(s) },
+        on: { connected: (socket) => connected.push(socket) },
         shouldRetry: (error) => {
           asked.push((error as { code: number }).code);
           return true;
@@ -22,40 +22,44 @@ describe('createAuthWsClient options and interface', () => {
         retryWait: () => Promise.resolve(),
       },
     });
-    const sub = watchTicks(e.client);
-    await sub.more(2);
-    e.server.closeWsConnections(4000, 'custom'); // not ours: the user's shouldRetry decides
-    await e.untilConnected(2);
-    await e.manager.refresh(); // ours: a graceful restart, not the user's business
-    await e.untilConnected(3);
-    await sub.more(2);
+    const ticks = watchTicks(harness.client);
+    await ticks.more(2);
+    harness.server.closeWsConnections(4000, 'custom'); // not ours: the user's shouldRetry decides
+    await harness.untilConnected(2);
+    await harness.manager.refresh(); // ours: a graceful restart, not the user's business
+    await harness.untilConnected(3);
+    await ticks.more(2);
     expect(connected).toHaveLength(3);
     expect(asked).toEqual([4000]);
-    expect(sub.errors).toEqual([]);
+    expect(ticks.errors).toEqual([]);
   });
 
   it('a user shouldRetry returning false still ends the subscription with the close event', async () => {
-    const e = await start({ client: { shouldRetry: () => false } });
-    const sub = watchTicks(e.client);
-    await sub.more(1);
-    e.server.closeWsConnections(4000, 'custom');
-    const error = (await sub.error()) as { code: number };
+    const harness = await start({ client: { shouldRetry: () => false } });
+    const ticks = watchTicks(harness.client);
+    await ticks.more(1);
+    harness.server.closeWsConnections(4000, 'custom');
+    const error = (await ticks.error()) as { code: number };
     expect(error.code).toBe(4000);
   });
 
   it('lazy: false reconnects with the new token and never reports a non-lazy error', async () => {
     const nonLazy: unknown[] = [];
-    const e = await start({ client: { lazy: false, onNonLazyError: (x) => nonLazy.push(x) } });
-    await e.untilConnected(1);
-    await e.manager.refresh();
-    await e.untilConnected(2);
-    expect(e.server.counters.wsConnections.map((c) => c.token)).toEqual(e.tokens);
+    const harness = await start({
+      client: { lazy: false, onNonLazyError: (error) => nonLazy.push(error) },
+    });
+    await harness.untilConnected(1);
+    await harness.manager.refresh();
+    await harness.untilConnected(2);
+    expect(harness.server.counters.wsConnections.map((connection) => connection.token)).toEqual(
+      harness.tokens,
+    );
     expect(nonLazy).toEqual([]);
   });
 
   it('uses custom connectionParams with the token', async () => {
     const seen: (string | null)[] = [];
-    const e = await start({
+    const harness = await start({
       client: {
         connectionParams: (token) => {
           seen.push(token);
@@ -63,72 +67,72 @@ describe('createAuthWsClient options and interface', () => {
         },
       },
     });
-    const sub = watchTicks(e.client);
-    await sub.more(1);
-    expect(seen).toEqual([e.session.accessToken]);
+    const ticks = watchTicks(harness.client);
+    await ticks.more(1);
+    expect(seen).toEqual([harness.session.accessToken]);
   });
 
   it('a token change while connecting is applied once the socket is acknowledged', async () => {
     let switched = false;
     let newer = '';
-    const e = await start({
+    const harness = await start({
       client: {
         // Runs after the token was read: the connect already carries the old one.
         connectionParams: async (token) => {
           if (!switched) {
             switched = true;
-            const s = await current()?.server.login('bob');
-            if (s) {
-              newer = s.accessToken;
-              await current()?.manager.setTokens(s);
+            const bob = await current()?.server.login('bob');
+            if (bob) {
+              newer = bob.accessToken;
+              await current()?.manager.setTokens(bob);
             }
           }
           return { authorization: `Bearer ${token}` };
         },
       },
     });
-    const sub = watchTicks(e.client);
-    await e.untilConnected(2);
-    await sub.more(2);
-    expect(e.server.counters.wsConnections.map((c) => c.token)).toEqual([
-      e.session.accessToken,
+    const ticks = watchTicks(harness.client);
+    await harness.untilConnected(2);
+    await ticks.more(2);
+    expect(harness.server.counters.wsConnections.map((connection) => connection.token)).toEqual([
+      harness.session.accessToken,
       newer,
     ]);
-    expect(e.closed).toEqual([AuthCloseCode.TokenChanged]);
-    expect(sub.errors).toEqual([]);
+    expect(harness.closed).toEqual([AuthCloseCode.TokenChanged]);
+    expect(ticks.errors).toEqual([]);
   });
 
   it('a token change before the token is read needs no restart', async () => {
-    const e = await start();
-    const next = await e.server.login('bob');
+    const harness = await start();
+    const next = await harness.server.login('bob');
     const opened = condition();
-    let n = 0;
-    e.client.on('opened', () => {
-      n++;
+    let opens = 0;
+    harness.client.on('opened', () => {
+      opens++;
       opened.poke();
     });
-    const sub = watchTicks(e.client);
-    await opened.until(() => n > 0, 'the socket to open');
-    await e.manager.setTokens(next);
-    await sub.more(3);
-    expect(e.server.counters.wsConnections.length).toBeLessThanOrEqual(2);
-    expect(e.server.counters.wsConnections.at(-1)?.token).toBe(next.accessToken);
-    expect(sub.errors).toEqual([]);
+    const ticks = watchTicks(harness.client);
+    await opened.until(() => opens > 0, 'the socket to open');
+    await harness.manager.setTokens(next);
+    await ticks.more(3);
+    expect(harness.server.counters.wsConnections.length).toBeLessThanOrEqual(2);
+    expect(harness.server.counters.wsConnections.at(-1)?.token).toBe(next.accessToken);
+    expect(ticks.errors).toEqual([]);
   });
 
   it('restart() replaces the socket; subscriptions continue without an error', async () => {
-    const e = await start();
-    const sub = watchTicks(e.client);
-    await sub.more(2);
-    e.client.restart();
-    await e.untilConnected(2);
-    await sub.more(2);
-    expect(e.closed).toEqual([AuthCloseCode.TokenChanged]);
-    expect(e.server.counters.wsConnections.map((c) => c.token)).toEqual([
-      e.session.accessToken,
-      e.session.accessToken,
+    const harness = await start();
+    const ticks = watchTicks(harness.client);
+    await ticks.more(2);
+    harness.client.restart();
+    await harness.untilConnected(2);
+    await ticks.more(2);
+    expect(harness.closed).toEqual([AuthCloseCode.TokenChanged]);
+    expect(harness.server.counters.wsConnections.map((connection) => connection.token)).toEqual([
+      harness.session.accessToken,
+      harness.session.accessToken,
     ]);
-    expect(sub.errors).toEqual([]);
+    expect(ticks.errors).toEqual([]);
   });
 
   it('a restart stays immediate when the close code does not come back (1005)', async () => {
@@ -140,7 +144,7 @@ describe('createAuthWsClient options and interface', () => {
       }
     }
     let waits = 0;
-    const e = await start({
+    const harness = await start({
       client: {
         webSocketImpl: NoEcho,
         retryWait: async () => {
@@ -148,28 +152,28 @@ describe('createAuthWsClient options and interface', () => {
         },
       },
     });
-    const sub = watchTicks(e.client);
-    await sub.more(2);
-    await e.manager.refresh();
-    await e.untilConnected(2);
-    await sub.more(2);
-    expect(e.closed).toEqual([AuthCloseCode.TokenChanged]);
+    const ticks = watchTicks(harness.client);
+    await ticks.more(2);
+    await harness.manager.refresh();
+    await harness.untilConnected(2);
+    await ticks.more(2);
+    expect(harness.closed).toEqual([AuthCloseCode.TokenChanged]);
     expect(waits).toBe(0);
-    expect(sub.errors).toEqual([]);
+    expect(ticks.errors).toEqual([]);
   });
 
   it('iterate() survives a restart and throws SESSION_EXPIRED on logout', async () => {
-    const e = await start();
-    const it = e.client.iterate<{ ticks: number }, unknown>({
+    const harness = await start();
+    const iterator = harness.client.iterate<{ ticks: number }, unknown>({
       query: TICKS,
       variables: { intervalMs: 10 },
     });
     const seen: number[] = [];
     const run = (async () => {
-      for await (const r of it) {
-        seen.push(r.data?.ticks ?? -1);
-        if (seen.length === 3) void e.manager.refresh();
-        if (seen.length === 3 + 5) await e.manager.logout();
+      for await (const result of iterator) {
+        seen.push(result.data?.ticks ?? -1);
+        if (seen.length === 3) void harness.manager.refresh();
+        if (seen.length === 3 + 5) await harness.manager.logout();
       }
     })();
     const error = await within(
@@ -180,35 +184,35 @@ describe('createAuthWsClient options and interface', () => {
       'the iterator to end',
     );
     expect(SessionExpiredError.is(error)).toBe(true);
-    expect(e.connected).toBe(2);
+    expect(harness.connected).toBe(2);
     expect(seen.length).toBeGreaterThanOrEqual(8);
   });
 
   it('iterate().return() ends a pending next() and unsubscribes', async () => {
-    const e = await start();
-    const it = e.client.iterate({ query: TICKS, variables: { intervalMs: 60_000 } });
-    const pending = it.next();
-    await e.untilConnected(1);
-    await it.return?.();
+    const harness = await start();
+    const iterator = harness.client.iterate({ query: TICKS, variables: { intervalMs: 60_000 } });
+    const pending = iterator.next();
+    await harness.untilConnected(1);
+    await iterator.return?.();
     await expect(within(pending, 'the pending next()')).resolves.toEqual({
       value: undefined,
       done: true,
     });
-    await e.untilClosed(1);
-    expect(e.closed).toEqual([1000]);
+    await harness.untilClosed(1);
+    expect(harness.closed).toEqual([1000]);
   });
 
   it('dispose() removes its manager listeners', async () => {
-    const e = await start();
-    const sub = watchTicks(e.client);
-    await sub.more(1);
-    await e.client.dispose();
-    await e.untilClosed(1);
-    await e.manager.refresh();
-    await e.manager.logout();
-    expect(e.server.counters.wsConnections).toHaveLength(1);
-    expect(sub.errors).toEqual([]);
-    expect(sub.completed).toBe(1);
+    const harness = await start();
+    const ticks = watchTicks(harness.client);
+    await ticks.more(1);
+    await harness.client.dispose();
+    await harness.untilClosed(1);
+    await harness.manager.refresh();
+    await harness.manager.logout();
+    expect(harness.server.counters.wsConnections).toHaveLength(1);
+    expect(ticks.errors).toEqual([]);
+    expect(ticks.completed).toBe(1);
   });
 
   it('validates reauthCloseCodes', () => {
