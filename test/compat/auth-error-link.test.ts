@@ -68,7 +68,9 @@ describe('retry.attempts above Node’s default listener limit', () => {
     // Node emits its warnings on a later tick.
     await flushEventLoop(1);
     expect(
-      warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message),
+      warnings
+        .filter((warning) => warning.name === 'MaxListenersExceededWarning')
+        .map((warning) => warning.message),
     ).toEqual([]);
     expect(leaks()).toEqual([]);
   });

@@ -118,8 +118,8 @@ describe('against the real server', () => {
     server.revokeAccessToken(rejected ?? '');
     server.resetCounters();
     const results = await Promise.all(
-      [1, 2, 3].map((n) =>
-        client.query({ query: EchoDocument, variables: { n }, fetchPolicy: 'no-cache' }),
+      [1, 2, 3].map((value) =>
+        client.query({ query: EchoDocument, variables: { n: value }, fetchPolicy: 'no-cache' }),
       ),
     );
     expect(results.map((result) => result.data?.echo)).toEqual([1, 2, 3]);

@@ -153,8 +153,8 @@ describe('secrets', () => {
     const errors: unknown[] = [];
     const issued: TokenSet[] = [];
     const sessions: Session[] = [];
-    const collect = async (session: Session, n: number) => {
-      errors.push(...(await session.burst(n)).errors);
+    const collect = async (session: Session, count: number) => {
+      errors.push(...(await session.burst(count)).errors);
     };
 
     // A confidential client through every transient fault, then a grant revoked by reuse.

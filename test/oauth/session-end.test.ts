@@ -34,8 +34,8 @@ async function revokeWhileInFlight(session: Session): Promise<unknown[]> {
   expect(await session.echo(0)).toBe(0);
   const { resource } = server();
   resource.hold();
-  const operations = Array.from({ length: IN_FLIGHT }, (_, n) =>
-    session.echo(n + 1).then(
+  const operations = Array.from({ length: IN_FLIGHT }, (_, index) =>
+    session.echo(index + 1).then(
       () => undefined,
       (error: unknown) => error,
     ),

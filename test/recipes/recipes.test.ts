@@ -25,7 +25,7 @@ let dir: string;
 /** The module docs/recipes.md shows under `// name`, imported from its very text. */
 async function recipe<T>(name: string): Promise<T> {
   const markdown = await readFile(join(root, 'docs/recipes.md'), 'utf8');
-  const blocks = [...markdown.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+  const blocks = [...markdown.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
   const code = blocks.find((block) => block.startsWith(`// ${name}\n`));
   if (!code) throw new Error(`docs/recipes.md has no \`// ${name}\` block`);
   const file = join(dir, name);
@@ -299,7 +299,9 @@ describe('uploads', () => {
 
     expect(result).toMatchObject({ user: 'alice', method: 'POST', body: 'file contents' });
     expect(server.counters.refreshes).toBe(1);
-    expect(server.counters.restRequests.map((r) => [r.token === old, r.body])).toEqual([
+    expect(
+      server.counters.restRequests.map((request) => [request.token === old, request.body]),
+    ).toEqual([
       [true, 'file contents'],
       [false, 'file contents'],
     ]);

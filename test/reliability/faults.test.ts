@@ -18,7 +18,8 @@ import { describeError, tally } from '../support/outcomes.js';
 import { condition } from '../support/wait.js';
 import { clientFor, createProxy, managerFor, run } from './harness.js';
 
-const N = 4;
+/** Concurrent operations per HTTP row. */
+const CONCURRENT = 4;
 const leaks = createLeakCheck();
 let server: TestServer;
 const table: string[] = [];
@@ -70,7 +71,7 @@ interface Row {
   options?: Partial<TokenManagerOptions>;
   /** Revoke the valid access token first (the server rejects it before its exp). */
   revoke?: boolean;
-  /** What the N concurrent operations see, as `tally()` prints it. */
+  /** What the CONCURRENT operations see, as `tally()` prints it. */
   sees: string;
   refreshes: number;
   requests: number;
@@ -109,40 +110,40 @@ const graphqlRow = (
   knobs,
   sees,
   refreshes: 0,
-  requests: N,
+  requests: CONCURRENT,
   next: 'ok',
   ...expected,
 });
 
 const rows: Row[] = [
-  refreshRow('500', `REFRESH_FAILED×${N}`, 2, 0),
-  refreshRow('503-once', `ok×${N}`, 2, N),
-  refreshRow('hang', `REFRESH_FAILED×${N}`, 2, 0, 'ok', { refreshTimeoutMs: 150 }),
-  refreshRow('drop', `REFRESH_FAILED×${N}`, 2, 0),
-  refreshRow('malformed', `REFRESH_FAILED×${N}`, 2, 0),
-  refreshRow('missing-access-token', `REFRESH_FAILED×${N}`, 2, 0),
+  refreshRow('500', `REFRESH_FAILED×${CONCURRENT}`, 2, 0),
+  refreshRow('503-once', `ok×${CONCURRENT}`, 2, CONCURRENT),
+  refreshRow('hang', `REFRESH_FAILED×${CONCURRENT}`, 2, 0, 'ok', { refreshTimeoutMs: 150 }),
+  refreshRow('drop', `REFRESH_FAILED×${CONCURRENT}`, 2, 0),
+  refreshRow('malformed', `REFRESH_FAILED×${CONCURRENT}`, 2, 0),
+  refreshRow('missing-access-token', `REFRESH_FAILED×${CONCURRENT}`, 2, 0),
   // The server hands out a token that is already expired: the manager refuses it as a
   // transient failure (retried once), nothing is sent with it, the session is kept.
-  refreshRow('expired-access-token', `REFRESH_FAILED×${N}`, 2, 0),
+  refreshRow('expired-access-token', `REFRESH_FAILED×${CONCURRENT}`, 2, 0),
   // A token the client cannot tell is forged: the server rejects it, same bounded path.
-  refreshRow('bad-signature', `UNAUTHENTICATED×${N}`, 2, 2 * N),
+  refreshRow('bad-signature', `UNAUTHENTICATED×${CONCURRENT}`, 2, 2 * CONCURRENT),
   // No exp: an opaque token to the client, valid to the server.
-  refreshRow('no-exp', `ok×${N}`, 1, N),
+  refreshRow('no-exp', `ok×${CONCURRENT}`, 1, CONCURRENT),
   // Signed out, the next operation goes without a header and gets the server's UNAUTHENTICATED
   // as it came: a session that ended stays ended, nothing calls refresh.
-  refreshRow('401', `SESSION_EXPIRED×${N}`, 1, 0, 'UNAUTHENTICATED'),
+  refreshRow('401', `SESSION_EXPIRED×${CONCURRENT}`, 1, 0, 'UNAUTHENTICATED'),
   graphqlRow(
     'graphql connection reset (1 request)',
     { graphqlDrop: 1 },
-    `ok×${N - 1}, TypeError×1`,
+    `ok×${CONCURRENT - 1}, TypeError×1`,
   ),
-  graphqlRow('graphql 502 (1 request)', { graphql502: 1 }, `HTTP 502×1, ok×${N - 1}`),
-  graphqlRow('graphql slow (300 ms)', { graphqlLatencyMs: 300 }, `ok×${N}`),
+  graphqlRow('graphql 502 (1 request)', { graphql502: 1 }, `HTTP 502×1, ok×${CONCURRENT - 1}`),
+  graphqlRow('graphql slow (300 ms)', { graphqlLatencyMs: 300 }, `ok×${CONCURRENT}`),
   // Each operation is rejected once, all wait for one refresh, each is retried once.
-  graphqlRow('graphql slow + token revoked', { graphqlLatencyMs: 100 }, `ok×${N}`, {
+  graphqlRow('graphql slow + token revoked', { graphqlLatencyMs: 100 }, `ok×${CONCURRENT}`, {
     revoke: true,
     refreshes: 1,
-    requests: 2 * N,
+    requests: 2 * CONCURRENT,
   }),
 ];
 
@@ -159,10 +160,10 @@ describe('HTTP faults', () => {
         if (token) server.revokeAccessToken(token);
       }
       Object.assign(server.knobs, row.knobs);
-      const base = N * 100;
+      const base = CONCURRENT * 100;
       const started = performance.now();
       const outcomes = await Promise.all(
-        Array.from({ length: N }, (_, i) => run(client, base + i, leaks)),
+        Array.from({ length: CONCURRENT }, (_, index) => run(client, base + index, leaks)),
       );
       const ms = Math.round(performance.now() - started);
       const counters = server.counters;
@@ -170,8 +171,8 @@ describe('HTTP faults', () => {
       // Lost: every operation settled (Promise.all returned). Duplicated: no variable was sent
       // more than twice (first attempt + the one retry).
       const sendsPerOperation = new Map<unknown, number>();
-      for (const { n } of counters.requestVariables)
-        sendsPerOperation.set(n, (sendsPerOperation.get(n) ?? 0) + 1);
+      for (const { n: operation } of counters.requestVariables)
+        sendsPerOperation.set(operation, (sendsPerOperation.get(operation) ?? 0) + 1);
       const maxSends = Math.max(0, ...sendsPerOperation.values());
       const maxConcurrent = counters.maxConcurrentRefreshes;
       const seen = {
@@ -366,6 +367,6 @@ describe('no token leaks in anything the fault suite saw', () => {
 
 // Header for the table printed in afterAll.
 table.push(
-  '| fault | app sees (N=4) | refreshes | requests | max sends/op | next op | logouts | time |',
+  `| fault | app sees (${CONCURRENT} at once) | refreshes | requests | max sends/op | next op | logouts | time |`,
   '|---|---|---|---|---|---|---|---|',
 );

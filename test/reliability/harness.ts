@@ -53,12 +53,12 @@ export function clientFor(
   });
 }
 
-/** Runs `echo(n)`; resolves with `ok` or the error in `describeError`'s words (never rejects). */
-export async function run(client: ApolloClient, n: number, leaks: Sink): Promise<string> {
+/** Runs `echo(value)`; resolves with `ok` or the error in `describeError`'s words (never rejects). */
+export async function run(client: ApolloClient, value: number, leaks: Sink): Promise<string> {
   try {
     const result = await client.query({
       query: EchoDocument,
-      variables: { n },
+      variables: { n: value },
       fetchPolicy: 'no-cache',
     });
     if (result.error) {

@@ -55,17 +55,17 @@ describe('SSR isolation', () => {
       manager.on('tokens', (tokens) => jar.set(user, tokens));
       const client = clientFor(server, manager);
       try {
-        for (let i = 0; i < 4; i++) {
-          const n = round * 1_000 + i * 2 + (user === 'alice' ? 0 : 1);
+        for (let step = 0; step < 4; step++) {
+          const echo = round * 1_000 + step * 2 + (user === 'alice' ? 0 : 1);
           // Mid-request revocation: the next query refreshes reactively, interleaved with the
           // other user's queries and refreshes.
-          if (i === 2) {
+          if (step === 2) {
             const token = await manager.getAccessToken();
             if (token) server.revokeAccessToken(token);
           }
           const { data } = await client.query({
             query: MeEchoDocument,
-            variables: { n },
+            variables: { n: echo },
             fetchPolicy: 'no-cache',
           });
           seenBy.push({ user, me: data?.me.id });

@@ -44,16 +44,16 @@ describe('TokenManager: single flight', () => {
   });
 
   it('joins concurrent refresh() calls and lets a new refresh start after settling', async () => {
-    let n = 0;
-    const refresh = vi.fn<RefreshFunction>(async () => ({ accessToken: `opaque-${++n}` }));
+    let issued = 0;
+    const refresh = vi.fn<RefreshFunction>(async () => ({ accessToken: `opaque-${++issued}` }));
     const { manager } = setup({ accessToken: 'opaque-0' }, refresh);
-    const [a, b, c] = await Promise.all([
+    const [firstRefresh, secondRefresh, token] = await Promise.all([
       manager.refresh(),
       manager.refresh(),
       manager.getAccessToken(),
     ]);
-    expect([a, b]).toEqual(['opaque-1', 'opaque-1']);
-    expect(c).toBe('opaque-1');
+    expect([firstRefresh, secondRefresh]).toEqual(['opaque-1', 'opaque-1']);
+    expect(token).toBe('opaque-1');
     expect(await manager.refresh()).toBe('opaque-2');
     expect(refresh).toHaveBeenCalledTimes(2);
   });
@@ -313,10 +313,10 @@ describe('TokenManager: events and status', () => {
       return { accessToken: 'next', expiresAt: T0 + HOUR };
     });
     const { manager, clock } = setup({ accessToken: 'old', expiresAt: T0 + HOUR }, refresh);
-    manager.on('status', (s) => log.push(`status:${s}`));
+    manager.on('status', (status) => log.push(`status:${status}`));
     manager.on('refreshing', () => log.push('refreshing'));
-    manager.on('tokens', (t) => log.push(`tokens:${t.accessToken}`));
-    manager.on('refreshFailed', (e) => log.push(`refreshFailed:${e.code}`));
+    manager.on('tokens', (tokens) => log.push(`tokens:${tokens.accessToken}`));
+    manager.on('refreshFailed', (error) => log.push(`refreshFailed:${error.code}`));
     manager.on('logout', () => log.push('logout'));
 
     await manager.getAccessToken();

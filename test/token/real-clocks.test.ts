@@ -179,7 +179,7 @@ describe('retries', () => {
       expect(RefreshFailedError.is(error)).toBe(true);
       // Node reports the warning on a later tick.
       await flushEventLoop(1);
-      expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+      expect(warnings.map((warning) => warning.name)).not.toContain('MaxListenersExceededWarning');
     } finally {
       process.off('warning', onWarning);
     }

@@ -28,9 +28,9 @@ afterEach(() => {
  * would wait on real WebCrypto work that fake timers cannot flush; the initial tokens are JWTs.)
  */
 function issuer() {
-  let n = 0;
+  let issued = 0;
   return vi.fn<RefreshFunction>(async () => ({
-    accessToken: `issued-${++n}`,
+    accessToken: `issued-${++issued}`,
     expiresAt: Date.now() + 10 * MIN,
   }));
 }
@@ -91,15 +91,15 @@ describe('scheduleRefresh', () => {
 
   it('is cleared by logout and by dispose', async () => {
     const refresh = issuer();
-    const a = scheduled({ accessToken: await jwt(T0 + 10 * MIN) }, refresh);
-    await a.getAccessToken();
+    const loggingOut = scheduled({ accessToken: await jwt(T0 + 10 * MIN) }, refresh);
+    await loggingOut.getAccessToken();
     expect(vi.getTimerCount()).toBe(1);
-    await a.logout();
+    await loggingOut.logout();
     expect(vi.getTimerCount()).toBe(0);
-    const b = scheduled({ accessToken: await jwt(T0 + 10 * MIN) }, refresh);
-    await b.getAccessToken();
+    const disposed = scheduled({ accessToken: await jwt(T0 + 10 * MIN) }, refresh);
+    await disposed.getAccessToken();
     expect(vi.getTimerCount()).toBe(1);
-    b.dispose();
+    disposed.dispose();
     expect(vi.getTimerCount()).toBe(0);
     await vi.advanceTimersByTimeAsync(60 * MIN);
     expect(refresh).not.toHaveBeenCalled();
