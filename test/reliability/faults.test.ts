@@ -149,7 +149,7 @@ const rows: Row[] = [
 
 /** What a row proves, as its test name: the fault, what the app sees, what it cost, what follows. */
 const behaviourOf = (row: Row) =>
-  `${row.name}: the app sees ${row.sees} after ${row.refreshes} refresh calls and ${row.requests} GraphQL requests; the next operation: ${row.next}`;
+  `${row.name}: the app sees ${row.sees} (refresh calls: ${row.refreshes}, GraphQL requests: ${row.requests}); the next operation: ${row.next}`;
 
 describe('HTTP faults', () => {
   it.each(rows.map((row) => [behaviourOf(row), row] as const))('%s', async (_, row) => {
@@ -314,7 +314,7 @@ describe('ws faults', () => {
     }
   });
 
-  it.each([
+  const interruptions = [
     {
       title: 'server closes without a reason (1000): resumes, no error',
       row: 'close 1000, no reason',
@@ -333,15 +333,20 @@ describe('ws faults', () => {
         server.closeWsConnections(4401, 'Unauthorized');
       },
     },
-  ] as const)('$title', ({ row, connect, refreshes, interrupt }) => {
-    server.knobs.ws.connect = connect;
-    return withSubscription(server.wsUrl, async (watched) => {
-      const counters = await resumesAfter(row, watched, () => interrupt(watched));
-      expect(watched.errors).toEqual([]);
-      expect(counters.refreshes).toBe(refreshes);
-      expect(counters.accepted).toBe(2);
-    });
-  });
+  ] as const;
+  // The title is the test name as it is: vitest shortens a `$title` interpolation.
+  it.each(interruptions.map((interruption) => [interruption.title, interruption] as const))(
+    '%s',
+    (_, { row, connect, refreshes, interrupt }) => {
+      server.knobs.ws.connect = connect;
+      return withSubscription(server.wsUrl, async (watched) => {
+        const counters = await resumesAfter(row, watched, () => interrupt(watched));
+        expect(watched.errors).toEqual([]);
+        expect(counters.refreshes).toBe(refreshes);
+        expect(counters.accepted).toBe(2);
+      });
+    },
+  );
 
   it('server rejects every connection (4403 loop): SESSION_EXPIRED, bounded', () => {
     server.knobs.ws.connect = 'reject-all';
