@@ -100,9 +100,19 @@ describe('useTokenStatus', () => {
     gate.resolve();
     // The server rejects the refresh token: the session ends and the probe says so.
     server.revokeRefreshToken(server.counters.refreshTokensSeen[0] ?? '');
-    await act(async () => {
-      await expect(manager.refresh()).rejects.toBeInstanceOf(SessionExpiredError);
-    });
+    // happy-dom reports a failed fetch as a browser's console does, on the process's stderr
+    // (not through `console`): the expected line is caught and checked instead of printed.
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await act(async () => {
+        await expect(manager.refresh()).rejects.toBeInstanceOf(SessionExpiredError);
+      });
+      expect(stderr.mock.calls.map(([chunk]) => String(chunk))).toEqual([
+        `POST ${server.refreshUrl} 401 (Unauthorized)\n`,
+      ]);
+    } finally {
+      stderr.mockRestore();
+    }
     expect(view.text('status')).toBe('unauthenticated');
     expect(renders.status.slice(4)).toEqual(['refreshing', 'unauthenticated']);
   });

@@ -7,6 +7,7 @@ import { SessionExpiredError, TokenRefreshError } from '../../src/shared/errors.
 import { TokenManager } from '../../src/token/manager.js';
 import { memoryStorage } from '../../src/token/storage.js';
 import type { RefreshFunction, TokenSet } from '../../src/token/types.js';
+import { catchWarnings, SHARED_MANAGER_WARNING } from '../support/console.js';
 import { deferred } from '../support/deferred.js';
 import { failingRefresh, httpError, jwt, recordingStorage } from '../support/tokens.js';
 
@@ -154,10 +155,14 @@ describe('no silent user switch', () => {
       now: () => T0,
     });
     track(manager);
+    const warnings = catchWarnings();
     expect(await manager.getAccessToken()).toBe(aliceAgain);
+    expect(warnings.messages).toEqual([]);
     const bob = await jwt(T0 + 60 * MIN, 'bob');
     await manager.setTokens({ accessToken: bob });
     expect(await manager.getAccessToken()).toBe(bob);
+    // Allowed, and on a server (no document here) said once: a manager shared between requests.
+    expect(warnings.messages).toEqual([SHARED_MANAGER_WARNING]);
   });
 });
 

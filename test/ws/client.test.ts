@@ -3,6 +3,7 @@ import { WebSocket } from 'ws';
 import { SessionExpiredError } from '../../src/shared/errors.js';
 import { TokenManager } from '../../src/token/manager.js';
 import { AuthCloseCode, createAuthWsClient } from '../../src/ws.js';
+import { catchWarnings, SHARED_MANAGER_WARNING } from '../support/console.js';
 import { condition, within } from '../support/wait.js';
 import { TICKS, useWsHarness, watchTicks } from '../support/ws-harness.js';
 
@@ -73,6 +74,7 @@ describe('createAuthWsClient options and interface', () => {
   });
 
   it('a token change while connecting is applied once the socket is acknowledged', async () => {
+    const warnings = catchWarnings();
     let switched = false;
     let newer = '';
     const harness = await start({
@@ -100,9 +102,12 @@ describe('createAuthWsClient options and interface', () => {
     ]);
     expect(harness.closed).toEqual([AuthCloseCode.TokenChanged]);
     expect(ticks.errors).toEqual([]);
+    // Another user on one manager in Node: the manager says so, once.
+    expect(warnings.messages).toEqual([SHARED_MANAGER_WARNING]);
   });
 
   it('a token change before the token is read needs no restart', async () => {
+    const warnings = catchWarnings();
     const harness = await start();
     const next = await harness.server.login('bob');
     const opened = condition();
@@ -118,6 +123,7 @@ describe('createAuthWsClient options and interface', () => {
     expect(harness.server.counters.wsConnections.length).toBeLessThanOrEqual(2);
     expect(harness.server.counters.wsConnections.at(-1)?.token).toBe(next.accessToken);
     expect(ticks.errors).toEqual([]);
+    expect(warnings.messages).toEqual([SHARED_MANAGER_WARNING]);
   });
 
   it('restart() replaces the socket; subscriptions continue without an error', async () => {

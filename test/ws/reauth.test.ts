@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SessionExpiredError } from '../../src/shared/errors.js';
+import { catchWarnings, SHARED_MANAGER_WARNING } from '../support/console.js';
 import { condition, within } from '../support/wait.js';
 import { useWsHarness, watchTicks } from '../support/ws-harness.js';
 
@@ -47,6 +48,7 @@ describe('createAuthWsClient re-authentication', () => {
   });
 
   it('setTokens restarts the socket too', async () => {
+    const warnings = catchWarnings();
     const harness = await start();
     const ticks = watchTicks(harness.client);
     await ticks.more(2);
@@ -59,6 +61,8 @@ describe('createAuthWsClient re-authentication', () => {
       next.accessToken,
     ]);
     expect(ticks.errors).toEqual([]);
+    // Another user on one manager in Node: the manager says so, once.
+    expect(warnings.messages).toEqual([SHARED_MANAGER_WARNING]);
   });
 
   it.each([
