@@ -96,7 +96,7 @@ const ownProperties = (error: object) => {
  * Every text an error exposes to a logger: message, stack and own properties, following `cause`
  * and the `errors` of AggregateError and Apollo's combined errors (bounded: cycles end the walk).
  */
-export function errorTexts(error: unknown): string[] {
+function errorTexts(error: unknown): string[] {
   const found: string[] = [];
   let current: unknown = error;
   for (let depth = 0; depth < 10 && current !== undefined && current !== null; depth++) {

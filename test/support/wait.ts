@@ -47,8 +47,6 @@ export function condition() {
   };
 }
 
-export type Condition = ReturnType<typeof condition>;
-
 /**
  * Resolves once `holds()` is true, re-checked every few milliseconds; rejects naming `what` after
  * `ms`. Only for state nothing announces; see `condition()`.

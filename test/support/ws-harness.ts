@@ -75,7 +75,7 @@ export interface WsHarnessOptions {
 }
 
 /** A real server, a real TokenManager on its `/refresh`, a signed-in session and a ws client. */
-export async function startWsHarness(options: WsHarnessOptions = {}) {
+async function startWsHarness(options: WsHarnessOptions = {}) {
   const server: TestServer = await startTestServer(options.server);
   const manager = new TokenManager({
     refresh: httpRefresh(server.refreshUrl),
