@@ -1,6 +1,6 @@
 /**
- * Helpers for unit tests of the token core: real JWTs, refresh functions that fail the way real
- * ones do, recording storages.
+ * Helpers for unit tests of the token core: real JWTs, refresh functions that fail or hang the
+ * way real ones do, recording and Map-backed storages, a manager over a stored session.
  */
 import { SignJWT } from 'jose';
 import { vi } from 'vitest';
