@@ -3,7 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError } from 'graphql';
-import { type GraphQLHttpServer, listen, shut } from './http-server.js';
+import { type GraphQLHttpServer, listen, shut } from '../support/http-server.js';
 import type { AuthContext, SharedSchema } from './schema.js';
 import { bearerToken, type SigningKey, verifiedSubject } from './signing.js';
 import type { World } from './world.js';

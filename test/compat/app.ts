@@ -54,10 +54,10 @@ export interface TickWatch {
   /** Errors handed to the subscription (its `error` callback or an `error` result). */
   readonly errors: unknown[];
   /**
-   * Resolves `true` once `n` more ticks arrived, `false` when the subscription errored first or
+   * Resolves `true` once `count` more ticks arrived, `false` when the subscription errored first or
    * they did not come within `ms` of real time.
    */
-  more(n: number, ms?: number): Promise<boolean>;
+  more(count: number, ms?: number): Promise<boolean>;
   stop(): void;
 }
 
@@ -162,11 +162,11 @@ export function startApp(options: AppOptions) {
       });
       await manager.setTokens((await res.json()) as TokenSet);
     },
-    echo: (n: number) =>
+    echo: (value: number) =>
       attempt(async () => {
         const { data } = await apollo.query({
           query: EchoDocument,
-          variables: { n },
+          variables: { n: value },
           fetchPolicy: 'no-cache',
         });
         return data?.echo;
@@ -204,10 +204,10 @@ export function startApp(options: AppOptions) {
       const watch: TickWatch = {
         values,
         errors,
-        more(n, ms = 4_000) {
-          const target = values.length + n;
+        more(count, ms = 4_000) {
+          const target = values.length + count;
           return world
-            .until(() => values.length >= target || errors.length > 0, `${n} more ticks`, ms)
+            .until(() => values.length >= target || errors.length > 0, `${count} more ticks`, ms)
             .then(
               () => values.length >= target,
               () => false,

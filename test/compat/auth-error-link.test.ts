@@ -9,7 +9,8 @@ import { ACCESS_TTL_MS } from './world.js';
 
 const start = useEnvironment();
 
-// Issue 12, item 7 (found in review).
+// An app that sets the header itself and adds only AuthErrorLink: the retry must carry the
+// refreshed token, not the one the server just rejected.
 describe('AuthErrorLink behind the app’s own auth link (no AuthLink)', () => {
   it('retries with the new token, never the rejected one', async () => {
     const { app, endpoint, stack, leaks } = await start('apollo', 'rotating', {
@@ -67,7 +68,9 @@ describe('retry.attempts above Node’s default listener limit', () => {
     // Node emits its warnings on a later tick.
     await flushEventLoop(1);
     expect(
-      warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message),
+      warnings
+        .filter((warning) => warning.name === 'MaxListenersExceededWarning')
+        .map((warning) => warning.message),
     ).toEqual([]);
     expect(leaks()).toEqual([]);
   });

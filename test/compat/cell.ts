@@ -1,7 +1,7 @@
+import { captureConsole, inspected, tokensIn } from '../support/leaks.js';
 import { describeError } from '../support/outcomes.js';
 import { startApp } from './app.js';
 import { leaksOf } from './environment.js';
-import { captureConsole, inspected, tokensIn } from './leaks.js';
 import { liveThrough, notExecutedOnce, restartWsServer } from './session.js';
 import { type ServerKind, startStack } from './stack.js';
 import type { Rotation } from './token-endpoint.js';

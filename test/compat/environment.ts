@@ -1,15 +1,11 @@
 import { afterEach } from 'vitest';
+import { type CapturedConsole, captureConsole, inspected, tokensIn } from '../support/leaks.js';
 import { type App, type AppOptions, startApp } from './app.js';
-import { captureConsole, inspected, tokensIn } from './leaks.js';
 import { type ServerKind, type Stack, startStack } from './stack.js';
 import type { Rotation } from './token-endpoint.js';
 
 /** Where an issued token shows up in what the app saw (errors, events) or in a console line. */
-export function leaksOf(
-  stack: Stack,
-  app: App,
-  captured: ReturnType<typeof captureConsole>,
-): string[] {
+export function leaksOf(stack: Stack, app: App, captured: CapturedConsole): string[] {
   return tokensIn(stack.endpoint.issued, [
     ...inspected('failed operation', app.failures),
     ...inspected('refreshFailed event', app.refreshFailures),

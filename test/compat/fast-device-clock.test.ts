@@ -7,7 +7,7 @@ const start = useEnvironment();
 
 const TEN_MINUTES_FAST = 10 * 60_000;
 
-// Issue 12, item 2: with the device clock 10 minutes fast, every 5-minute token looks expired on
+// With the device clock 10 minutes fast, every 5-minute token looks expired on
 // arrival. A token `refresh` just returned must not be thrown away for that: with single-use
 // refresh tokens the retry would present a used one and reuse detection would end the session.
 describe('a device clock 10 minutes fast, 5-minute access tokens', () => {

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage } from 'node:http';
-import { type GraphQLHttpServer, listen, shut } from './http-server.js';
+import { type GraphQLHttpServer, listen, shut } from '../support/http-server.js';
 import { bearerToken, type SigningKey, verifiedSubject } from './signing.js';
 import type { World } from './world.js';
 

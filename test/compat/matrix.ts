@@ -67,7 +67,11 @@ export function reportMatrix(name: string, rows: readonly CellResult[]): void {
   console.log(`compatibility matrix (${name})\n${table}`);
 }
 
-/** What every cell must show (SPEC, "Real servers, real clocks"); soft, so all are reported. */
+/**
+ * What every cell must show: at most one refresh per token lifetime, no failed operation, no
+ * logout, every mutation executed once, the subscription still ticking, no token in anything
+ * the app saw. Soft, so every broken one is reported.
+ */
 export function expectCellHolds(result: CellResult): void {
   expect.soft(result.stoppedEarly, 'session broken, run stopped early').toBe(false);
   expect

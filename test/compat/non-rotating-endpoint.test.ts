@@ -5,7 +5,7 @@ import { liveThrough, notExecutedOnce } from './session.js';
 
 const start = useEnvironment();
 
-// Issue 12, item 1: a refresh answered `{ accessToken }` only (RFC 6749 §6) must keep the
+// A refresh answered `{ accessToken }` only (RFC 6749 §6) must keep the
 // refresh token, or the next refresh goes out without one and the session ends.
 describe('a non-rotating refresh endpoint (answers { accessToken } only)', () => {
   it('keeps the session over four token lifetimes: every refresh presents the refresh token', async () => {

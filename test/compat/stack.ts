@@ -1,6 +1,6 @@
+import type { GraphQLHttpServer } from '../support/http-server.js';
 import { startApolloServer } from './apollo-server.js';
 import { startGateway } from './gateway.js';
-import type { GraphQLHttpServer } from './http-server.js';
 import { createSharedSchema, type SharedSchema } from './schema.js';
 import { type Rotation, startTokenEndpoint, type TokenEndpoint } from './token-endpoint.js';
 import { createWorld, type World } from './world.js';

@@ -11,6 +11,8 @@
  * passes through from `tokenVerification`), while a faked `Date` is a single clock for the whole
  * process, and a wrong device clock needs two that disagree.
  */
+import { condition } from '../support/wait.js';
+
 export interface World {
   /** The servers' clock, epoch ms. */
   now(): number;
@@ -29,7 +31,7 @@ export interface World {
 
 export function createWorld(): World {
   let shift = 0;
-  const waiters = new Set<() => void>();
+  const changes = condition();
   const now = () => Date.now() + shift;
   return {
     now,
@@ -37,28 +39,8 @@ export function createWorld(): World {
       shift += ms;
     },
     deviceClock: (skewMs) => () => now() + skewMs,
-    changed() {
-      for (const check of [...waiters]) check();
-    },
-    until(done, what, ms = 5_000) {
-      if (done()) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (!done()) return;
-          settle();
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          settle();
-          reject(new Error(`Timed out after ${ms} ms waiting for ${what}`));
-        }, ms);
-        const settle = () => {
-          clearTimeout(timer);
-          waiters.delete(check);
-        };
-        waiters.add(check);
-      });
-    },
+    changed: changes.poke,
+    until: changes.until,
   };
 }
 

@@ -1,12 +1,12 @@
 import { print } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { TicksDocument } from '../../fixtures/__generated__/graphql.js';
+import { inspected, reachableTokens, tokensIn } from '../support/leaks.js';
 import { useEnvironment } from './environment.js';
-import { inspected, reachableTokens, tokensIn } from './leaks.js';
 
 const start = useEnvironment();
 
-// Issue 12, item 4: graphql-ws hands a close it does not retry (4500) to `client.subscribe`
+// graphql-ws hands a close it does not retry (4500) to `client.subscribe`
 // sinks as the raw close event, whose `target` is the socket. Nothing reachable from it may hold
 // a token: apps log these errors.
 describe('a ws close outside the re-auth codes (4500 Internal Server Error)', () => {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { flushEventLoop } from '../support/flush.js';
+import { inspected, tokensIn } from '../support/leaks.js';
 import { describeError } from '../support/outcomes.js';
 import { useEnvironment } from './environment.js';
-import { inspected, tokensIn } from './leaks.js';
 import { ACCESS_TTL_MS } from './world.js';
 
 const start = useEnvironment();
@@ -37,7 +37,7 @@ afterEach(() => {
  */
 const drain = () => flushEventLoop(5);
 
-// Issue 12, item 5: `wsClient.dispose()` not awaited (a React effect cleanup) while the socket's
+// `wsClient.dispose()` not awaited (a React effect cleanup) while the socket's
 // connect waits for a refresh must not reject unhandled when that wait ends badly.
 describe('wsClient.dispose() not awaited while a connect waits for a refresh', () => {
   it.each([

@@ -5,9 +5,9 @@ import { FAILED_CONNECTS, restartWsServer } from './session.js';
 
 const start = useEnvironment();
 
-// Issue 12, item 6: graphql-ws's default `shouldRetry` does not retry a refused connection, so a
-// server restart of a few seconds ended every subscription. SPEC: a server down or restarting
-// for up to 30 s is survived while the session lives.
+// graphql-ws's default `shouldRetry` does not retry a refused connection, which would end every
+// subscription on a server restart of a few seconds. The client retries it: a server down or
+// restarting for up to 30 s is survived while the session lives.
 describe('a graphql-ws server down for ~5 s, then back on the same port', () => {
   it('subscriptions resume by themselves, without an error', async () => {
     const { app, stack, leaks } = await start('apollo', 'rotating');

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { shut } from './http-server.js';
+import { shut } from '../support/http-server.js';
 import type { AuthContext, SharedSchema } from './schema.js';
 import { bearerToken, type SigningKey, verifiedSubject } from './signing.js';
 import type { World } from './world.js';

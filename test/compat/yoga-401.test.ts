@@ -5,7 +5,7 @@ import { issuedIndexes, useEnvironment } from './environment.js';
 const start = useEnvironment();
 const byNumber = (a: number, b: number) => a - b;
 
-// Issue 12, item 3: graphql-yoga's JWT plugin refuses a token with HTTP 401 and
+// graphql-yoga's JWT plugin refuses a token with HTTP 401 and
 // `{"errors":[{"message":"Unauthenticated"}]}`, no `extensions.code`. That is an auth error too.
 describe('graphql-yoga 5 + @graphql-yoga/plugin-jwt 3', () => {
   it('a 401 without extensions.code triggers one refresh and one retry per operation', async () => {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { useJWT } from '@graphql-yoga/plugin-jwt';
 import { createYoga } from 'graphql-yoga';
-import { type GraphQLHttpServer, listen, shut } from './http-server.js';
+import { type GraphQLHttpServer, listen, shut } from '../support/http-server.js';
 import type { SharedSchema } from './schema.js';
 import { bearerToken, type SigningKey } from './signing.js';
 import type { World } from './world.js';

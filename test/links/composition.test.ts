@@ -1,7 +1,8 @@
 /**
  * Each link read and used on its own, and in any composition: what one link needs from another
- * is an explicit step (operation-state.ts), so leaving a link out either works or fails loudly,
- * never silently resending a rejected token. Dropped links hold nothing on the manager.
+ * goes through Apollo's public context (src/links/context.ts), so leaving a link out either
+ * works or fails loudly, never silently resending a rejected token. Dropped links hold nothing
+ * on the manager.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -17,124 +18,118 @@ import { AuthLink } from '../../src/links/auth-link.js';
 import { createTokenRefreshLink } from '../../src/links/create-token-refresh-link.js';
 import { ProactiveRefreshLink } from '../../src/links/proactive-refresh-link.js';
 import { TokenManager } from '../../src/token/manager.js';
+import { asManager, countListeners, FakeManager } from '../support/fake-manager.js';
 import { flushEventLoop } from '../support/flush.js';
-import { asManager, FakeManager } from './fake-manager.js';
-import { execute, stubLink } from './stub.js';
+import { execute, stubLink } from '../support/stub-link.js';
 
-const UNAUTH = { errors: [{ message: 'no', extensions: { code: 'UNAUTHENTICATED' } }] };
+const UNAUTHENTICATED = { errors: [{ message: 'no', extensions: { code: 'UNAUTHENTICATED' } }] };
 
 describe('each link on its own', () => {
   it('AuthErrorLink behind an auth link of the app: the retry carries the new token in its header', async () => {
-    const m = new FakeManager();
+    const manager = new FakeManager();
     // The app writes `x-token: <token>` itself; the server rejects t1.
-    const appAuth = new ApolloLink((op, forward) => {
-      op.setContext({ headers: { 'x-token': m.token ?? '' } });
-      return forward(op);
+    const appAuth = new ApolloLink((operation, forward) => {
+      operation.setContext({ headers: { 'x-token': manager.token ?? '' } });
+      return forward(operation);
     });
-    const stub = stubLink((op) =>
-      op.getContext().headers?.['x-token'] === 't1' ? of(UNAUTH) : of({ data: { echo: 1 } }),
+    const stub = stubLink((operation) =>
+      operation.getContext().headers?.['x-token'] === 't1'
+        ? of(UNAUTHENTICATED)
+        : of({ data: { echo: 1 } }),
     );
     const link = ApolloLink.from([
       appAuth,
-      new AuthErrorLink(asManager(m), { header: 'x-token', format: (t) => t }),
+      new AuthErrorLink(asManager(manager), { header: 'x-token', format: (token) => token }),
       stub.link,
     ]);
-    const p = execute(link, 1);
+    const operation = execute(link, 1);
     await flushEventLoop();
     // It knew which token failed without an AuthLink: the manager's at the time it was sent.
-    expect(m.refreshCalls).toEqual(['t1']);
-    m.succeed('t2');
-    expect((await p.settled).values).toEqual([{ data: { echo: 1 } }]);
-    expect(stub.sent.map((s) => s.headers['x-token'])).toEqual(['t1', 't2']);
+    expect(manager.refreshCalls).toEqual(['t1']);
+    manager.succeed('t2');
+    expect((await operation.settled).values).toEqual([{ data: { echo: 1 } }]);
+    expect(stub.sent.map((attempt) => attempt.headers['x-token'])).toEqual(['t1', 't2']);
   });
 
   it('ProactiveRefreshLink without an AuthLink writes the token it waited for', async () => {
-    const m = new FakeManager();
+    const manager = new FakeManager();
     const stub = stubLink();
-    const link = ApolloLink.from([new ProactiveRefreshLink(asManager(m)), stub.link]);
-    m.startRefresh();
-    const p = execute(link, 1);
+    const link = ApolloLink.from([new ProactiveRefreshLink(asManager(manager)), stub.link]);
+    manager.startRefresh();
+    const operation = execute(link, 1);
     await flushEventLoop();
     expect(stub.sent).toHaveLength(0);
-    m.succeed('t2');
-    await p.settled;
-    expect(stub.sent.map((s) => s.headers.authorization)).toEqual(['Bearer t2']);
+    manager.succeed('t2');
+    await operation.settled;
+    expect(stub.sent.map((attempt) => attempt.headers.authorization)).toEqual(['Bearer t2']);
   });
 
   it('links in another order still hold, write one header and retry once', async () => {
-    const m = new FakeManager();
-    const stub = stubLink((op) =>
-      op.getContext().headers?.['x-token'] === 'T t1'
-        ? of(UNAUTH)
-        : of({ data: { echo: op.variables.n } }),
+    const fake = new FakeManager();
+    const stub = stubLink((operation) =>
+      operation.getContext().headers?.['x-token'] === 'T t1'
+        ? of(UNAUTHENTICATED)
+        : of({ data: { echo: operation.variables.n } }),
     );
-    const manager = asManager(m);
-    const options = { header: 'x-token', format: (t: string) => `T ${t}` };
+    const manager = asManager(fake);
+    const options = { header: 'x-token', format: (token: string) => `T ${token}` };
     const link = ApolloLink.from([
       new AuthErrorLink(manager, options),
       new ProactiveRefreshLink(manager, options),
       new AuthLink(manager, options),
       stub.link,
     ]);
-    const p = execute(link, 1);
+    const operation = execute(link, 1);
     await flushEventLoop();
-    m.succeed('t2');
-    expect((await p.settled).values).toEqual([{ data: { echo: 1 } }]);
-    expect(stub.sent.map((s) => s.headers)).toEqual([{ 'x-token': 'T t1' }, { 'x-token': 'T t2' }]);
+    fake.succeed('t2');
+    expect((await operation.settled).values).toEqual([{ data: { echo: 1 } }]);
+    expect(stub.sent.map((attempt) => attempt.headers)).toEqual([
+      { 'x-token': 'T t1' },
+      { 'x-token': 'T t2' },
+    ]);
   });
 });
 
 describe('against the real server', () => {
   let server: TestServer | undefined;
-  let manager: TokenManager | undefined;
+  let started: TokenManager | undefined;
   afterEach(async () => {
-    manager?.dispose();
+    started?.dispose();
     await server?.close();
   });
 
   it("AuthErrorLink behind the app's own SetContextLink never resends the rejected token", async () => {
     server = await startTestServer({ unauthenticatedAs: '401-without-code' });
-    const m = new TokenManager({ refresh: httpRefresh(server.refreshUrl) });
-    manager = m;
-    await m.setTokens(await server.login());
+    const manager = new TokenManager({ refresh: httpRefresh(server.refreshUrl) });
+    started = manager;
+    await manager.setTokens(await server.login());
     const appAuth = new SetContextLink(async (context) => ({
-      headers: { ...context.headers, authorization: `Bearer ${await m.getAccessToken()}` },
+      headers: { ...context.headers, authorization: `Bearer ${await manager.getAccessToken()}` },
     }));
     const client = new ApolloClient({
       cache: new InMemoryCache(),
-      link: ApolloLink.from([appAuth, new AuthErrorLink(m), new HttpLink({ uri: server.url })]),
+      link: ApolloLink.from([
+        appAuth,
+        new AuthErrorLink(manager),
+        new HttpLink({ uri: server.url }),
+      ]),
     });
-    const rejected = await m.getAccessToken();
+    const rejected = await manager.getAccessToken();
     server.revokeAccessToken(rejected ?? '');
     server.resetCounters();
     const results = await Promise.all(
-      [1, 2, 3].map((n) =>
-        client.query({ query: EchoDocument, variables: { n }, fetchPolicy: 'no-cache' }),
+      [1, 2, 3].map((value) =>
+        client.query({ query: EchoDocument, variables: { n: value }, fetchPolicy: 'no-cache' }),
       ),
     );
-    expect(results.map((r) => r.data?.echo)).toEqual([1, 2, 3]);
+    expect(results.map((result) => result.data?.echo)).toEqual([1, 2, 3]);
     const { requestTokens, refreshes } = server.counters;
     expect(refreshes).toBe(1);
-    expect(requestTokens.filter((t) => t === rejected)).toHaveLength(3);
-    expect(requestTokens.filter((t) => t !== rejected)).toHaveLength(3);
+    expect(requestTokens.filter((token) => token === rejected)).toHaveLength(3);
+    expect(requestTokens.filter((token) => token !== rejected)).toHaveLength(3);
     client.stop();
   });
 });
-
-/** Counts the manager's listeners that are still subscribed. */
-function countingListeners(manager: TokenManager) {
-  const counter = { active: 0 };
-  const on = manager.on.bind(manager);
-  manager.on = ((event, listener) => {
-    counter.active++;
-    const off = on(event, listener);
-    return () => {
-      counter.active--;
-      off();
-    };
-  }) as TokenManager['on'];
-  return counter;
-}
 
 describe('teardown', () => {
   it('1,000 link chains used during refreshes, then dropped: nothing left on the manager', async () => {
@@ -142,7 +137,7 @@ describe('teardown', () => {
     const manager = new TokenManager({
       refresh: async () => ({ accessToken: `t${++issued}` }),
     });
-    const listeners = countingListeners(manager);
+    const listeners = countListeners(manager);
     await manager.setTokens({ accessToken: 't0' });
     const stub = stubLink();
     const chains = Array.from({ length: 1_000 }, () =>
@@ -150,7 +145,7 @@ describe('teardown', () => {
     );
     // Every chain holds an operation during a refresh, so every one subscribed while it held.
     const refreshing = manager.refresh();
-    const outcomes = chains.map((chain, n) => execute(chain, n).settled);
+    const outcomes = chains.map((chain, index) => execute(chain, index).settled);
     await refreshing;
     await Promise.all(outcomes);
     expect(stub.sent).toHaveLength(1_000);
@@ -169,12 +164,12 @@ describe('teardown', () => {
       return process.memoryUsage().heapUsed;
     };
     const manager = new TokenManager({ refresh: async () => ({ accessToken: 'next' }) });
-    const listeners = countingListeners(manager);
+    const listeners = countListeners(manager);
     await manager.setTokens({ accessToken: 'current' });
     const stub = stubLink();
     const use = async (count: number) => {
-      for (let i = 0; i < count; i++) {
-        await execute(ApolloLink.from([createTokenRefreshLink(manager), stub.link]), i).settled;
+      for (let chain = 0; chain < count; chain++) {
+        await execute(ApolloLink.from([createTokenRefreshLink(manager), stub.link]), chain).settled;
       }
       stub.sent.length = 0;
     };

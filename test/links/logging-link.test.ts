@@ -15,7 +15,7 @@ import { AuthLink } from '../../src/links/auth-link.js';
 import { createTokenRefreshLink } from '../../src/links/create-token-refresh-link.js';
 import { ProactiveRefreshLink } from '../../src/links/proactive-refresh-link.js';
 import type { TokenManager } from '../../src/token/manager.js';
-import { useHarness } from './harness.js';
+import { useHarness } from '../support/harness.js';
 
 /** Apollo Client 4's own enumerable keys of an operation. */
 const APOLLO_KEYS = ['extensions', 'operationName', 'operationType', 'query', 'variables'];
@@ -71,7 +71,7 @@ describe('a logging link after ours finds no token on the operation', () => {
 
   for (const [wiring, tokenLinks] of wirings) {
     it(`${wiring}: usable, held and retried operations`, async () => {
-      const h = await start();
+      const harness = await start();
       const seen: { keys: PropertyKey[]; texts: string[] }[] = [];
       const logging = new ApolloLink((operation, forward) => {
         seen.push({ keys: enumerableKeysOf(operation), texts: printed(operation) });
@@ -80,22 +80,22 @@ describe('a logging link after ours finds no token on the operation', () => {
       const client = new ApolloClient({
         cache: new InMemoryCache(),
         link: ApolloLink.from([
-          tokenLinks(h.manager),
+          tokenLinks(harness.manager),
           logging,
-          new HttpLink({ uri: h.server.url }),
+          new HttpLink({ uri: harness.server.url }),
         ]),
       });
-      const echo = (n: number) =>
-        client.query({ query: EchoDocument, variables: { n }, fetchPolicy: 'no-cache' });
+      const echo = (value: number) =>
+        client.query({ query: EchoDocument, variables: { n: value }, fetchPolicy: 'no-cache' });
 
       await echo(1); // a usable token
-      h.expireAccessToken();
+      harness.expireAccessToken();
       await Promise.all([echo(2), echo(3)]); // held while the expired token is refreshed
-      h.server.revokeAccessToken((await h.manager.getAccessToken()) ?? '');
+      harness.server.revokeAccessToken((await harness.manager.getAccessToken()) ?? '');
       await echo(4); // rejected with 401, refreshed, retried
       client.stop();
 
-      const { requestTokens, refreshes } = h.server.counters;
+      const { requestTokens, refreshes } = harness.server.counters;
       expect(refreshes).toBe(2);
       // Every path went through the logging link: 1 + 2 held + 1 rejected + its retry.
       expect(seen).toHaveLength(5);

@@ -12,7 +12,7 @@ import { createTokenRefreshLink } from '../../src/links/create-token-refresh-lin
 import { isUnauthenticated } from '../../src/links/is-auth-error.js';
 import { SessionExpiredError, TokenRefreshError } from '../../src/shared/errors.js';
 import { deferred } from '../support/deferred.js';
-import { type Harness, settleAll, useHarness } from './harness.js';
+import { type Harness, settleAll, useHarness } from '../support/harness.js';
 
 /** The `RetryLink` of the docs: network failures only, never an answer of the auth layer. */
 const retryLink = () =>
@@ -26,10 +26,10 @@ const retryLink = () =>
   });
 
 /** A client over `links`, whose HTTP answers can be held back (see `holdAnswers`). */
-function clientOf(h: Harness, links: (httpLink: HttpLink) => ApolloLink[]) {
+function clientOf(harness: Harness, links: (httpLink: HttpLink) => ApolloLink[]) {
   let held: { from: number; until: Promise<unknown> } | undefined;
   const httpLink = new HttpLink({
-    uri: h.server.url,
+    uri: harness.server.url,
     // Real requests to the real server; only the delivery of their answers can be held back.
     fetch: async (input, init) => {
       const { variables } = JSON.parse(String(init?.body)) as { variables: { n: number } };
@@ -42,8 +42,8 @@ function clientOf(h: Harness, links: (httpLink: HttpLink) => ApolloLink[]) {
     cache: new InMemoryCache(),
     link: ApolloLink.from(links(httpLink)),
   });
-  const echo = (n: number) =>
-    client.query({ query: EchoDocument, variables: { n }, fetchPolicy: 'no-cache' });
+  const echo = (value: number) =>
+    client.query({ query: EchoDocument, variables: { n: value }, fetchPolicy: 'no-cache' });
   return {
     echo,
     /** Answers to `echo(n)` with `n >= from` reach the client only once `until` settles. */
@@ -54,79 +54,85 @@ function clientOf(h: Harness, links: (httpLink: HttpLink) => ApolloLink[]) {
   };
 }
 
-const anonymousRequests = (h: Harness) =>
-  h.server.counters.requestTokens.filter((token) => token === null).length;
+const anonymousRequests = (harness: Harness) =>
+  harness.server.counters.requestTokens.filter((token) => token === null).length;
 
 describe('a session that has ended stays ended', () => {
   const { start } = useHarness();
 
   it('ten operations in flight when the refresh token is rejected: one refresh call, one logout', async () => {
-    const h = await start();
-    const app = clientOf(h, (httpLink) => [createTokenRefreshLink(h.manager), httpLink]);
-    const rejected = await h.manager.getAccessToken();
-    h.server.revokeAccessToken(rejected ?? '');
-    h.server.knobs.refresh = '401';
+    const harness = await start();
+    const app = clientOf(harness, (httpLink) => [
+      createTokenRefreshLink(harness.manager),
+      httpLink,
+    ]);
+    const rejected = await harness.manager.getAccessToken();
+    harness.server.revokeAccessToken(rejected ?? '');
+    harness.server.knobs.refresh = '401';
     const loggedOut = deferred<void>();
-    h.manager.on('logout', () => loggedOut.resolve());
+    harness.manager.on('logout', () => loggedOut.resolve());
     // The first answer arrives at once and ends the session; the nine others only after that.
     app.holdAnswers(1, loggedOut.promise);
     const { ok, errors } = await settleAll(Array.from({ length: 10 }, (_, n) => app.echo(n)));
     app.stop();
     expect(ok).toBe(0);
     expect(errors.every((error) => SessionExpiredError.is(error))).toBe(true);
-    expect(h.server.counters.refreshes).toBe(1);
-    expect(h.events).toEqual({ logout: 1, refreshFailed: 1 });
-    expect(h.server.counters.requestTokens).toEqual(Array(10).fill(rejected));
+    expect(harness.server.counters.refreshes).toBe(1);
+    expect(harness.events).toEqual({ logout: 1, refreshFailed: 1 });
+    expect(harness.server.counters.requestTokens).toEqual(Array(10).fill(rejected));
   });
 
   it('after the session ended, an operation goes out without a token and its 401 is not refreshed', async () => {
-    const h = await start();
-    const app = clientOf(h, (httpLink) => [createTokenRefreshLink(h.manager), httpLink]);
-    await h.manager.logout();
-    h.server.resetCounters();
+    const harness = await start();
+    const app = clientOf(harness, (httpLink) => [
+      createTokenRefreshLink(harness.manager),
+      httpLink,
+    ]);
+    await harness.manager.logout();
+    harness.server.resetCounters();
     const { errors } = await settleAll([app.echo(1), app.echo(2)]);
     app.stop();
     expect(errors.map((error) => isUnauthenticated(error))).toEqual([true, true]);
-    expect(h.server.counters.refreshes).toBe(0);
-    expect(h.server.counters.requestTokens).toEqual([null, null]);
+    expect(harness.server.counters.refreshes).toBe(0);
+    expect(harness.server.counters.requestTokens).toEqual([null, null]);
   });
 
   for (const order of ['before', 'after'] as const) {
     describe(`RetryLink ${order} the token links, as the docs wire it`, () => {
-      const wire = (h: Harness) =>
-        clientOf(h, (httpLink) =>
+      const wire = (harness: Harness) =>
+        clientOf(harness, (httpLink) =>
           order === 'before'
-            ? [retryLink(), createTokenRefreshLink(h.manager), httpLink]
-            : [createTokenRefreshLink(h.manager), retryLink(), httpLink],
+            ? [retryLink(), createTokenRefreshLink(harness.manager), httpLink]
+            : [createTokenRefreshLink(harness.manager), retryLink(), httpLink],
         );
 
       it('an expired token: one refresh, no 401, nothing fails', async () => {
-        const h = await start();
-        const app = wire(h);
-        h.expireAccessToken();
+        const harness = await start();
+        const app = wire(harness);
+        harness.expireAccessToken();
         const { ok } = await settleAll(Array.from({ length: 5 }, (_, n) => app.echo(n)));
         app.stop();
         expect(ok).toBe(5);
-        expect(h.server.counters.refreshes).toBe(1);
-        expect(h.server.counters.unauthorized).toBe(0);
+        expect(harness.server.counters.refreshes).toBe(1);
+        expect(harness.server.counters.unauthorized).toBe(0);
       });
 
       it('a token revoked by the server: one refresh, each operation retried once', async () => {
-        const h = await start();
-        const app = wire(h);
-        h.server.revokeAccessToken((await h.manager.getAccessToken()) ?? '');
+        const harness = await start();
+        const app = wire(harness);
+        harness.server.revokeAccessToken((await harness.manager.getAccessToken()) ?? '');
         const { ok } = await settleAll(Array.from({ length: 5 }, (_, n) => app.echo(n)));
         app.stop();
         expect(ok).toBe(5);
-        expect(h.server.counters.refreshes).toBe(1);
-        expect(h.server.counters.requests).toBe(10);
+        expect(harness.server.counters.refreshes).toBe(1);
+        expect(harness.server.counters.requests).toBe(10);
       });
 
       it('the refresh token rejected: one refresh call, then none, and no anonymous requests', async () => {
-        const h = await start();
-        const app = wire(h);
-        h.server.revokeAccessToken((await h.manager.getAccessToken()) ?? '');
-        h.server.knobs.refresh = '401';
+        const harness = await start();
+        const app = wire(harness);
+        harness.server.revokeAccessToken((await harness.manager.getAccessToken()) ?? '');
+        harness.server.knobs.refresh = '401';
         const { errors } = await settleAll(Array.from({ length: 5 }, (_, n) => app.echo(n)));
         // The app carries on after the logout: its next operations are anonymous, not refreshed.
         const afterwards = await settleAll([app.echo(10), app.echo(11)]);
@@ -134,9 +140,9 @@ describe('a session that has ended stays ended', () => {
         expect(errors).toHaveLength(5);
         expect(errors.every((error) => SessionExpiredError.is(error))).toBe(true);
         expect(afterwards.errors.map((error) => isUnauthenticated(error))).toEqual([true, true]);
-        expect(h.server.counters.refreshes).toBe(1);
-        expect(h.events).toEqual({ logout: 1, refreshFailed: 1 });
-        expect(anonymousRequests(h)).toBe(2);
+        expect(harness.server.counters.refreshes).toBe(1);
+        expect(harness.events).toEqual({ logout: 1, refreshFailed: 1 });
+        expect(anonymousRequests(harness)).toBe(2);
       });
     });
   }

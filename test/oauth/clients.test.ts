@@ -6,14 +6,20 @@ import {
   POST_CLIENT_ID,
   PUBLIC_CLIENT_ID,
 } from '../support/oauth/oauth-server.js';
-import { advanceClock, causeChain, useFakeDate, useOAuthServer, useSessions } from './helpers.js';
+import {
+  advanceClock,
+  causeChain,
+  useFakeDate,
+  useOAuthServer,
+  useSessions,
+} from '../support/oauth/session.js';
 
 useFakeDate();
 const server = useOAuthServer({ accessTokenLifetimeSeconds: 60 });
 const startSession = useSessions();
 
 describe('confidential clients', () => {
-  it('clientSecret sent with HTTP Basic (the default): refreshes work', async () => {
+  it('clientSecret sent with HTTP Basic (the default): the provider accepts every refresh', async () => {
     const tokens = await server().signIn('alice', CONFIDENTIAL_CLIENT_ID);
     const session = await startSession(server(), {
       tokens,
@@ -59,7 +65,7 @@ describe('confidential clients', () => {
       refresh: { clientId: CONFIDENTIAL_CLIENT_ID, clientSecret: 'not-the-secret' },
     });
     advanceClock(60_000);
-    const error = await session.echo(1).catch((e: unknown) => e);
+    const error = await session.echo(1).catch((error: unknown) => error);
     expect(SessionExpiredError.is(error)).toBe(true);
     expect(session.logouts).toHaveLength(1);
     expect(session.manager.status).toBe('unauthenticated');
@@ -103,7 +109,7 @@ describe('params', () => {
       refresh: { params: { resource: 'https://elsewhere.example.com/api' } },
     });
     advanceClock(60_000);
-    const error = await session.echo(1).catch((e: unknown) => e);
+    const error = await session.echo(1).catch((error: unknown) => error);
     expect(SessionExpiredError.is(error)).toBe(true);
     expect(
       server()
@@ -122,7 +128,7 @@ describe('a public client without a refresh token (a cookie flow pointed at a pl
       refresh: { clientId: PUBLIC_CLIENT_ID },
     });
     advanceClock(60_000);
-    const error = await session.echo(1).catch((e: unknown) => e);
+    const error = await session.echo(1).catch((error: unknown) => error);
     expect(SessionExpiredError.is(error)).toBe(true);
     expect(
       server()

@@ -2,7 +2,12 @@ import { describe, expect, it, vi } from 'vitest';
 import { oauth2Refresh } from '../../src/oauth.js';
 import { RefreshFailedError, TokenRefreshError } from '../../src/shared/errors.js';
 import { PUBLIC_CLIENT_ID } from '../support/oauth/oauth-server.js';
-import { advanceClock, useFakeDate, useOAuthServer, useSessions } from './helpers.js';
+import {
+  advanceClock,
+  useFakeDate,
+  useOAuthServer,
+  useSessions,
+} from '../support/oauth/session.js';
 
 useFakeDate();
 const server = useOAuthServer({ accessTokenLifetimeSeconds: 60 });
@@ -68,7 +73,7 @@ describe('issuer: the token endpoint found through OpenID Connect Discovery', ()
     expect(recorder.discoveries()).toHaveLength(1);
   });
 
-  it('a failed discovery is transient and not kept: the next refresh discovers again and works', async () => {
+  it('a failed discovery is transient and not kept: the next refresh discovers again and succeeds', async () => {
     const recorder = recordingFetch(1);
     const tokens = await server().signIn('alice');
     const session = await startSession(server(), {
@@ -76,7 +81,7 @@ describe('issuer: the token endpoint found through OpenID Connect Discovery', ()
       refresh: { issuer: server().issuer, fetch: recorder.fetch },
     });
     advanceClock(60_000);
-    const error = await session.echo(1).catch((e: unknown) => e);
+    const error = await session.echo(1).catch((error: unknown) => error);
     expect(RefreshFailedError.is(error)).toBe(true);
     const ours = (error as Error).cause as Error;
     expect(RefreshFailedError.is(ours)).toBe(true);
@@ -98,7 +103,7 @@ describe('issuer: the token endpoint found through OpenID Connect Discovery', ()
       refresh: { issuer: elsewhere },
     });
     advanceClock(60_000);
-    const error = await session.echo(1).catch((e: unknown) => e);
+    const error = await session.echo(1).catch((error: unknown) => error);
     expect(RefreshFailedError.is(error)).toBe(true);
     const cause = (error as Error).cause;
     expect(TokenRefreshError.is(cause) && cause.code).toBe('INVALID_OPTION');
@@ -116,7 +121,9 @@ describe('issuer: the token endpoint found through OpenID Connect Discovery', ()
         new Response(JSON.stringify({ issuer, token_endpoint: 'http://id.example.com/token' })),
     );
     const refresh = oauth2Refresh({ issuer, clientId: PUBLIC_CLIENT_ID, fetch });
-    const error = await refresh({ refreshToken: 'r1', signal: signal() }).catch((e: unknown) => e);
+    const error = await refresh({ refreshToken: 'r1', signal: signal() }).catch(
+      (error: unknown) => error,
+    );
     expect(TokenRefreshError.is(error) && error.code).toBe('INVALID_OPTION');
     expect((error as Error).message).toContain(
       'its token_endpoint is not an https URL (http only on a loopback host)',

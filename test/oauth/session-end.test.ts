@@ -1,7 +1,7 @@
 /**
- * "A session that ended stays ended" (SPEC, HTTP links), against the real provider: after the
- * grant is revoked, the one refresh that learns it is the last call to the token endpoint, and
- * nothing turns the operations still in flight into more refreshes or anonymous requests.
+ * A session that ended stays ended, over HTTP against the real provider: after the grant is
+ * revoked, the one refresh that learns it is the last call to the token endpoint, and nothing
+ * turns the operations still in flight into more refreshes or anonymous requests.
  */
 import { RetryLink } from '@apollo/client/link/retry';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import {
   useFakeDate,
   useOAuthServer,
   useSessions,
-} from './helpers.js';
+} from '../support/oauth/session.js';
 
 const LIFETIME_MS = 60_000;
 const IN_FLIGHT = 10;
@@ -34,8 +34,8 @@ async function revokeWhileInFlight(session: Session): Promise<unknown[]> {
   expect(await session.echo(0)).toBe(0);
   const { resource } = server();
   resource.hold();
-  const operations = Array.from({ length: IN_FLIGHT }, (_, n) =>
-    session.echo(n + 1).then(
+  const operations = Array.from({ length: IN_FLIGHT }, (_, index) =>
+    session.echo(index + 1).then(
       () => undefined,
       (error: unknown) => error,
     ),

@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { oauth2Refresh } from '../../src/oauth.js';
 import { SessionExpiredError } from '../../src/shared/errors.js';
 import { PUBLIC_CLIENT_ID } from '../support/oauth/oauth-server.js';
-import { advanceClock, T0, useFakeDate, useOAuthServer, useSessions } from './helpers.js';
+import {
+  advanceClock,
+  T0,
+  useFakeDate,
+  useOAuthServer,
+  useSessions,
+} from '../support/oauth/session.js';
 
 const LIFETIME_SECONDS = 120;
 
@@ -50,7 +56,9 @@ describe('the fake clock drives the provider and the resource server', () => {
     const next = await refresh({ refreshToken: tokens.refreshToken, signal });
     expect(next.accessToken).not.toBe(tokens.accessToken);
     advanceClock(2 * 24 * 3600 * 1000); // past them, counted from the sign-in
-    const error = await refresh({ refreshToken: next.refreshToken, signal }).catch((e) => e);
+    const error = await refresh({ refreshToken: next.refreshToken, signal }).catch(
+      (failure) => failure,
+    );
     expect(SessionExpiredError.is(error)).toBe(true);
     expect(error.cause).toMatchObject({ name: 'OAuthError', status: 400, error: 'invalid_grant' });
   });

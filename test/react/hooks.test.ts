@@ -14,7 +14,8 @@ import { SessionExpiredError } from '../../src/shared/errors.js';
 import { TokenManager } from '../../src/token/manager.js';
 import type { RefreshFunction } from '../../src/token/types.js';
 import { deferred } from '../support/deferred.js';
-import { counted, newRenders, probes } from './probes.js';
+import { countListeners } from '../support/fake-manager.js';
+import { newRenders, probes } from '../support/react-probes.js';
 
 // Tells React that updates are wrapped in `act` (no "not wrapped in act" warnings).
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -99,9 +100,19 @@ describe('useTokenStatus', () => {
     gate.resolve();
     // The server rejects the refresh token: the session ends and the probe says so.
     server.revokeRefreshToken(server.counters.refreshTokensSeen[0] ?? '');
-    await act(async () => {
-      await expect(manager.refresh()).rejects.toBeInstanceOf(SessionExpiredError);
-    });
+    // happy-dom reports a failed fetch as a browser's console does, on the process's stderr
+    // (not through `console`): the expected line is caught and checked instead of printed.
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await act(async () => {
+        await expect(manager.refresh()).rejects.toBeInstanceOf(SessionExpiredError);
+      });
+      expect(stderr.mock.calls.map(([chunk]) => String(chunk))).toEqual([
+        `POST ${server.refreshUrl} 401 (Unauthorized)\n`,
+      ]);
+    } finally {
+      stderr.mockRestore();
+    }
     expect(view.text('status')).toBe('unauthenticated');
     expect(renders.status.slice(4)).toEqual(['refreshing', 'unauthenticated']);
   });
@@ -138,13 +149,13 @@ describe('useTokenExpiry', () => {
 describe('subscriptions', () => {
   it('registers listeners while mounted and removes every one on unmount', async () => {
     const manager = newManager();
-    const source = counted(manager);
+    const listeners = countListeners(manager);
     const renders = newRenders();
-    const view = mount(probes(source, renders));
-    expect(source.live).toBeGreaterThan(0);
+    const view = mount(probes(manager, renders));
+    expect(listeners.active).toBeGreaterThan(0);
 
     act(() => view.root.unmount());
-    expect(source.live).toBe(0);
+    expect(listeners.active).toBe(0);
 
     // Nothing is left to re-render: events after unmount reach no component.
     const before = renders.status.length + renders.expiry.length;
@@ -155,17 +166,19 @@ describe('subscriptions', () => {
   });
 
   it('moves its listeners to another manager passed in', async () => {
-    const first = counted(newManager());
-    const second = counted(newManager());
+    const firstManager = newManager();
+    const secondManager = newManager();
+    const first = countListeners(firstManager);
+    const second = countListeners(secondManager);
     const renders = newRenders();
-    const view = mount(probes(first, renders));
-    const perManager = first.live;
+    const view = mount(probes(firstManager, renders));
+    const perManager = first.active;
 
-    act(() => view.root.render(probes(second, renders)));
-    expect(first.live).toBe(0);
-    expect(second.live).toBe(perManager);
+    act(() => view.root.render(probes(secondManager, renders)));
+    expect(first.active).toBe(0);
+    expect(second.active).toBe(perManager);
 
-    await act(async () => managers[1]?.setTokens(await server.login()));
+    await act(async () => secondManager.setTokens(await server.login()));
     expect(view.text('status')).toBe('authenticated');
   });
 });

@@ -8,7 +8,8 @@ import { startTestServer } from '../../fixtures/server/index.js';
 import { httpRefresh } from '../../fixtures/server/refresh.js';
 import type { TestServer } from '../../fixtures/server/types.js';
 import { TokenManager } from '../../src/token/manager.js';
-import { counted, newRenders, probes } from './probes.js';
+import { countListeners } from '../support/fake-manager.js';
+import { newRenders, probes } from '../support/react-probes.js';
 
 let server: TestServer;
 let manager: TokenManager;
@@ -28,15 +29,15 @@ it('renders the server snapshot, whatever the manager holds, and subscribes to n
   // HTML must match what hydration renders there.
   await manager.setTokens(await server.login());
   expect(manager.status).toBe('authenticated');
-  const source = counted(manager);
+  const listeners = countListeners(manager);
   const renders = newRenders();
 
-  const html = renderToString(probes(source, renders));
+  const html = renderToString(probes(manager, renders));
 
   expect(html).toBe(
     '<div><output id="status">unauthenticated</output><output id="expiry">null</output></div>',
   );
   expect(renders).toEqual({ status: ['unauthenticated'], expiry: [null] });
   // Server rendering never subscribes: nothing would ever unsubscribe it.
-  expect(source.live).toBe(0);
+  expect(listeners.active).toBe(0);
 });

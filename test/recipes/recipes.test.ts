@@ -25,7 +25,7 @@ let dir: string;
 /** The module docs/recipes.md shows under `// name`, imported from its very text. */
 async function recipe<T>(name: string): Promise<T> {
   const markdown = await readFile(join(root, 'docs/recipes.md'), 'utf8');
-  const blocks = [...markdown.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+  const blocks = [...markdown.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
   const code = blocks.find((block) => block.startsWith(`// ${name}\n`));
   if (!code) throw new Error(`docs/recipes.md has no \`// ${name}\` block`);
   const file = join(dir, name);
@@ -135,9 +135,9 @@ function app(storage?: TokenStorage) {
   });
   managers.push(manager);
   clients.push(client);
-  const echo = async (n: number) =>
-    (await client.query({ query: EchoDocument, variables: { n }, fetchPolicy: 'no-cache' })).data
-      ?.echo;
+  const echo = async (value: number) =>
+    (await client.query({ query: EchoDocument, variables: { n: value }, fetchPolicy: 'no-cache' }))
+      .data?.echo;
   return { manager, echo };
 }
 
@@ -204,7 +204,7 @@ describe('secure storage adapter', () => {
     store.values.set('apollo-token-refresh', 'not json');
     await startServer();
     const { manager, echo } = app(secureStorage(store.secure));
-    const error = await manager.getAccessToken().catch((e: unknown) => e);
+    const error = await manager.getAccessToken().catch((error: unknown) => error);
     expect(TokenRefreshError.is(error) && error.code).toBe('STORAGE_FAILED');
     expect((error as Error).cause).toBeInstanceOf(SyntaxError);
 
@@ -299,7 +299,9 @@ describe('uploads', () => {
 
     expect(result).toMatchObject({ user: 'alice', method: 'POST', body: 'file contents' });
     expect(server.counters.refreshes).toBe(1);
-    expect(server.counters.restRequests.map((r) => [r.token === old, r.body])).toEqual([
+    expect(
+      server.counters.restRequests.map((request) => [request.token === old, request.body]),
+    ).toEqual([
       [true, 'file contents'],
       [false, 'file contents'],
     ]);

@@ -13,11 +13,13 @@ import { startTestServer } from '../../fixtures/server/index.js';
 import type { RefreshMode, TestServer, TestServerKnobs } from '../../fixtures/server/types.js';
 import { memoryStorage, type TokenManagerOptions } from '../../src/index.js';
 import { createAuthWsClient } from '../../src/ws.js';
+import { createLeakCheck } from '../support/leaks.js';
 import { describeError, tally } from '../support/outcomes.js';
-import { clientFor, createProxy, managerFor, run, until } from './harness.js';
-import { createLeakCheck } from './leaks.js';
+import { condition } from '../support/wait.js';
+import { clientFor, createProxy, managerFor, run } from './harness.js';
 
-const N = 4;
+/** Concurrent operations per HTTP row. */
+const CONCURRENT = 4;
 const leaks = createLeakCheck();
 let server: TestServer;
 const table: string[] = [];
@@ -69,7 +71,7 @@ interface Row {
   options?: Partial<TokenManagerOptions>;
   /** Revoke the valid access token first (the server rejects it before its exp). */
   revoke?: boolean;
-  /** What the N concurrent operations see, as `tally()` prints it. */
+  /** What the CONCURRENT operations see, as `tally()` prints it. */
   sees: string;
   refreshes: number;
   requests: number;
@@ -108,45 +110,49 @@ const graphqlRow = (
   knobs,
   sees,
   refreshes: 0,
-  requests: N,
+  requests: CONCURRENT,
   next: 'ok',
   ...expected,
 });
 
 const rows: Row[] = [
-  refreshRow('500', `REFRESH_FAILED×${N}`, 2, 0),
-  refreshRow('503-once', `ok×${N}`, 2, N),
-  refreshRow('hang', `REFRESH_FAILED×${N}`, 2, 0, 'ok', { refreshTimeoutMs: 150 }),
-  refreshRow('drop', `REFRESH_FAILED×${N}`, 2, 0),
-  refreshRow('malformed', `REFRESH_FAILED×${N}`, 2, 0),
-  refreshRow('missing-access-token', `REFRESH_FAILED×${N}`, 2, 0),
+  refreshRow('500', `REFRESH_FAILED×${CONCURRENT}`, 2, 0),
+  refreshRow('503-once', `ok×${CONCURRENT}`, 2, CONCURRENT),
+  refreshRow('hang', `REFRESH_FAILED×${CONCURRENT}`, 2, 0, 'ok', { refreshTimeoutMs: 150 }),
+  refreshRow('drop', `REFRESH_FAILED×${CONCURRENT}`, 2, 0),
+  refreshRow('malformed', `REFRESH_FAILED×${CONCURRENT}`, 2, 0),
+  refreshRow('missing-access-token', `REFRESH_FAILED×${CONCURRENT}`, 2, 0),
   // The server hands out a token that is already expired: the manager refuses it as a
   // transient failure (retried once), nothing is sent with it, the session is kept.
-  refreshRow('expired-access-token', `REFRESH_FAILED×${N}`, 2, 0),
+  refreshRow('expired-access-token', `REFRESH_FAILED×${CONCURRENT}`, 2, 0),
   // A token the client cannot tell is forged: the server rejects it, same bounded path.
-  refreshRow('bad-signature', `UNAUTHENTICATED×${N}`, 2, 2 * N),
+  refreshRow('bad-signature', `UNAUTHENTICATED×${CONCURRENT}`, 2, 2 * CONCURRENT),
   // No exp: an opaque token to the client, valid to the server.
-  refreshRow('no-exp', `ok×${N}`, 1, N),
+  refreshRow('no-exp', `ok×${CONCURRENT}`, 1, CONCURRENT),
   // Signed out, the next operation goes without a header and gets the server's UNAUTHENTICATED
   // as it came: a session that ended stays ended, nothing calls refresh.
-  refreshRow('401', `SESSION_EXPIRED×${N}`, 1, 0, 'UNAUTHENTICATED'),
+  refreshRow('401', `SESSION_EXPIRED×${CONCURRENT}`, 1, 0, 'UNAUTHENTICATED'),
   graphqlRow(
     'graphql connection reset (1 request)',
     { graphqlDrop: 1 },
-    `ok×${N - 1}, TypeError×1`,
+    `ok×${CONCURRENT - 1}, TypeError×1`,
   ),
-  graphqlRow('graphql 502 (1 request)', { graphql502: 1 }, `HTTP 502×1, ok×${N - 1}`),
-  graphqlRow('graphql slow (300 ms)', { graphqlLatencyMs: 300 }, `ok×${N}`),
+  graphqlRow('graphql 502 (1 request)', { graphql502: 1 }, `HTTP 502×1, ok×${CONCURRENT - 1}`),
+  graphqlRow('graphql slow (300 ms)', { graphqlLatencyMs: 300 }, `ok×${CONCURRENT}`),
   // Each operation is rejected once, all wait for one refresh, each is retried once.
-  graphqlRow('graphql slow + token revoked', { graphqlLatencyMs: 100 }, `ok×${N}`, {
+  graphqlRow('graphql slow + token revoked', { graphqlLatencyMs: 100 }, `ok×${CONCURRENT}`, {
     revoke: true,
     refreshes: 1,
-    requests: 2 * N,
+    requests: 2 * CONCURRENT,
   }),
 ];
 
+/** What a row proves, as its test name: the fault, what the app sees, what it cost, what follows. */
+const behaviourOf = (row: Row) =>
+  `${row.name}: the app sees ${row.sees} (refresh calls: ${row.refreshes}, GraphQL requests: ${row.requests}); the next operation: ${row.next}`;
+
 describe('HTTP faults', () => {
-  it.each(rows)('$name', async (row) => {
+  it.each(rows.map((row) => [behaviourOf(row), row] as const))('%s', async (_, row) => {
     const { manager, client, logouts } = await session(row.state, row.options);
     try {
       if (row.revoke) {
@@ -154,10 +160,10 @@ describe('HTTP faults', () => {
         if (token) server.revokeAccessToken(token);
       }
       Object.assign(server.knobs, row.knobs);
-      const base = N * 100;
+      const base = CONCURRENT * 100;
       const started = performance.now();
       const outcomes = await Promise.all(
-        Array.from({ length: N }, (_, i) => run(client, base + i, leaks)),
+        Array.from({ length: CONCURRENT }, (_, index) => run(client, base + index, leaks)),
       );
       const ms = Math.round(performance.now() - started);
       const counters = server.counters;
@@ -165,8 +171,8 @@ describe('HTTP faults', () => {
       // Lost: every operation settled (Promise.all returned). Duplicated: no variable was sent
       // more than twice (first attempt + the one retry).
       const sendsPerOperation = new Map<unknown, number>();
-      for (const { n } of counters.requestVariables)
-        sendsPerOperation.set(n, (sendsPerOperation.get(n) ?? 0) + 1);
+      for (const { n: operation } of counters.requestVariables)
+        sendsPerOperation.set(operation, (sendsPerOperation.get(operation) ?? 0) + 1);
       const maxSends = Math.max(0, ...sendsPerOperation.values());
       const maxConcurrent = counters.maxConcurrentRefreshes;
       const seen = {
@@ -219,9 +225,11 @@ describe('ws faults', () => {
     const ticks: number[] = [];
     const errors: string[] = [];
     let completed = false;
+    const changes = condition();
     const seeError = (error: unknown) => {
       leaks.error(error);
       errors.push(describeError(error));
+      changes.poke();
     };
     const sub = client
       .subscribe({ query: TicksDocument, variables: { intervalMs: 10 } })
@@ -229,10 +237,12 @@ describe('ws faults', () => {
         next: (result) => {
           if (result.error) seeError(result.error);
           else if (typeof result.data?.ticks === 'number') ticks.push(result.data.ticks);
+          changes.poke();
         },
         error: seeError,
         complete: () => {
           completed = true;
+          changes.poke();
         },
       });
     return {
@@ -240,6 +250,8 @@ describe('ws faults', () => {
       ticks,
       errors,
       completed: () => completed,
+      /** Resolves once `holds()` is true, re-checked at every tick, error or completion. */
+      until: changes.until,
       async close() {
         sub.unsubscribe();
         manager.dispose();
@@ -267,10 +279,10 @@ describe('ws faults', () => {
    * subscription resumed), and records the row.
    */
   async function resumesAfter(name: string, watched: Subscription, interrupt: () => unknown) {
-    await until(() => watched.ticks.length >= 3, 5_000, 'first ticks');
+    await watched.until(() => watched.ticks.length >= 3, 'first ticks');
     await interrupt();
     const before = watched.ticks.length;
-    await until(() => watched.ticks.length >= before + 3, 5_000, `ticks after: ${name}`);
+    await watched.until(() => watched.ticks.length >= before + 3, `ticks after: ${name}`);
     return record(name, watched);
   }
 
@@ -302,7 +314,7 @@ describe('ws faults', () => {
     }
   });
 
-  it.each([
+  const interruptions = [
     {
       title: 'server closes without a reason (1000): resumes, no error',
       row: 'close 1000, no reason',
@@ -321,21 +333,26 @@ describe('ws faults', () => {
         server.closeWsConnections(4401, 'Unauthorized');
       },
     },
-  ] as const)('$title', ({ row, connect, refreshes, interrupt }) => {
-    server.knobs.ws.connect = connect;
-    return withSubscription(server.wsUrl, async (watched) => {
-      const counters = await resumesAfter(row, watched, () => interrupt(watched));
-      expect(watched.errors).toEqual([]);
-      expect(counters.refreshes).toBe(refreshes);
-      expect(counters.accepted).toBe(2);
-    });
-  });
+  ] as const;
+  // The title is the test name as it is: vitest shortens a `$title` interpolation.
+  it.each(interruptions.map((interruption) => [interruption.title, interruption] as const))(
+    '%s',
+    (_, { row, connect, refreshes, interrupt }) => {
+      server.knobs.ws.connect = connect;
+      return withSubscription(server.wsUrl, async (watched) => {
+        const counters = await resumesAfter(row, watched, () => interrupt(watched));
+        expect(watched.errors).toEqual([]);
+        expect(counters.refreshes).toBe(refreshes);
+        expect(counters.accepted).toBe(2);
+      });
+    },
+  );
 
   it('server rejects every connection (4403 loop): SESSION_EXPIRED, bounded', () => {
     server.knobs.ws.connect = 'reject-all';
     return withSubscription(server.wsUrl, async (watched) => {
       const ended = () => watched.errors.length > 0 || watched.completed();
-      await until(ended, 5_000, 'the subscription to end');
+      await watched.until(ended, 'the subscription to end');
       const counters = record('reject-all (4403 loop)', watched);
       expect(watched.errors).toEqual(['SESSION_EXPIRED']);
       expect(counters.refreshes).toBeLessThanOrEqual(1);
@@ -355,6 +372,6 @@ describe('no token leaks in anything the fault suite saw', () => {
 
 // Header for the table printed in afterAll.
 table.push(
-  '| fault | app sees (N=4) | refreshes | requests | max sends/op | next op | logouts | time |',
+  `| fault | app sees (${CONCURRENT} at once) | refreshes | requests | max sends/op | next op | logouts | time |`,
   '|---|---|---|---|---|---|---|---|',
 );

@@ -1,7 +1,7 @@
 /**
- * Bugs the property suite found, each as its smallest reproduction (direct, and the shrunk
- * counterexample through the model). Both were fixed in src/token/manager.ts on 2026-11-22;
- * the tests stay as regression guards. A new bug goes here first, failing, until it is fixed.
+ * Schedules that once broke an invariant of the property suite, kept as regression guards: each
+ * as its smallest direct reproduction and as the shrunk counterexample run through the model.
+ * A newly found one goes here first, failing, until the code is fixed.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { memoryStorage, TokenManager, type TokenSet } from '../../src/index.js';
@@ -12,8 +12,8 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('bugs found by the reliability suites (regression guards)', () => {
-  it('BUG 1: a refresh superseded by setTokens hands its waiters an already-expiring token', async () => {
+describe('schedules that once broke an invariant', () => {
+  it('a refresh overtaken by setTokens of an expired token hands its waiters the next refresh’s token, never the expired one', async () => {
     const now = 1_000_000;
     const calls: string[] = [];
     const manager = new TokenManager({
@@ -36,14 +36,17 @@ describe('bugs found by the reliability suites (regression guards)', () => {
     expect(calls).toEqual(['ra']); // the refresh is in flight
     // The app signs in again with a token that has expired already.
     await manager.setTokens({ accessToken: 'B', refreshToken: 'rb', expiresAt: now - 1_000 });
-    // getAccessToken() would never hand out B (it refreshes first); the superseded waiter must not either.
+    // getAccessToken() never hands out B: it refreshes first, with B's refresh token.
     expect(await manager.getAccessToken()).toBe('C');
-    // Before the fix: 'B' (a superseded refresh handed out whatever token was current).
-    expect(await waiter).not.toBe('B');
+    // The overtaken refresh's waiter joins that refresh (RefreshFlight's tokenAfterSuperseded):
+    // C too. A waiter handed whatever token was current would get the expired B.
+    expect(await waiter).toBe('C');
+    // One aborted call with A's refresh token, then one call both share.
+    expect(calls).toEqual(['ra', 'rb']);
     manager.dispose();
   });
 
-  it('BUG 1 as the property suite found it (shrunk counterexample)', async () => {
+  it('the overtaken refresh as the property suite found it (shrunk counterexample): every invariant holds', async () => {
     useModelClock();
     const violations = await runScenario({
       initialTtl: null,
@@ -56,11 +59,11 @@ describe('bugs found by the reliability suites (regression guards)', () => {
         { kind: 'refresh', outcome: 'ok', ttl: 6_000 },
       ],
     });
-    // Before the fix: ["op 0 sent with at.2, known expiring (…)"]
+    // The broken invariant read: "op 0 sent with at.2, known expiring (…)".
     expect(violations).toEqual([]);
   });
 
-  it('BUG 2: a refreshed token shorter-lived than refreshBeforeExpiryMs is sent, and every later call refreshes again', async () => {
+  it('a refreshed token shorter-lived than refreshBeforeExpiryMs serves every later call: one refresh for five', async () => {
     // Tokens living 20 s with the default 30 s margin: a plausible misconfiguration.
     const now = 1_000_000;
     let calls = 0;
@@ -74,15 +77,15 @@ describe('bugs found by the reliability suites (regression guards)', () => {
     });
     const tokens: (string | null)[] = [];
     for (let call = 0; call < 5; call++) tokens.push(await manager.getAccessToken());
-    // Before the fix: ['T1'…'T5'] and 5 refresh calls: each operation was sent with a token the
-    // manager itself counted as expiring, then refreshed again (a refresh per operation). Fixed
-    // by using a freshly refreshed token for at least half of its remaining life.
+    // A token the manager counted as expiring on arrival would be refreshed again for every call
+    // (T1…T5, a refresh per operation); a freshly refreshed token is used for at least the first
+    // half of its remaining life.
     expect(calls).toBe(1);
-    expect(new Set(tokens).size).toBe(1);
+    expect(tokens).toEqual(['T1', 'T1', 'T1', 'T1', 'T1']);
     manager.dispose();
   });
 
-  it('BUG 2 as the property suite found it (shrunk counterexample)', async () => {
+  it('the short-lived refreshed token as the property suite found it (shrunk counterexample): every invariant holds', async () => {
     useModelClock();
     const violations = await runScenario({
       initialTtl: 0,
@@ -93,7 +96,7 @@ describe('bugs found by the reliability suites (regression guards)', () => {
         { kind: 'unsub', index: 0 },
       ],
     });
-    // Before the fix: ["op 0 sent with at.2, known expiring (…)"]
+    // The broken invariant read: "op 0 sent with at.2, known expiring (…)".
     expect(violations).toEqual([]);
   });
 });

@@ -10,8 +10,8 @@ import {
   type TokenManagerOptions,
   type TokenSet,
 } from '../../src/index.js';
+import type { LeakCheck } from '../support/leaks.js';
 import { describeError } from '../support/outcomes.js';
-import type { LeakCheck } from './leaks.js';
 
 /** Where the harness reports secrets and errors it sees (a full LeakCheck in the suites). */
 export type Sink = Pick<LeakCheck, 'secret' | 'error'>;
@@ -53,12 +53,12 @@ export function clientFor(
   });
 }
 
-/** Runs `echo(n)`; resolves with `ok` or the error in `describeError`'s words (never rejects). */
-export async function run(client: ApolloClient, n: number, leaks: Sink): Promise<string> {
+/** Runs `echo(value)`; resolves with `ok` or the error in `describeError`'s words (never rejects). */
+export async function run(client: ApolloClient, value: number, leaks: Sink): Promise<string> {
   try {
     const result = await client.query({
       query: EchoDocument,
-      variables: { n },
+      variables: { n: value },
       fetchPolicy: 'no-cache',
     });
     if (result.error) {
@@ -69,15 +69,6 @@ export async function run(client: ApolloClient, n: number, leaks: Sink): Promise
   } catch (error) {
     leaks.error(error);
     return describeError(error);
-  }
-}
-
-/** Resolves when `check()` holds, polling real events; rejects after `ms`. */
-export async function until(check: () => boolean, ms = 5_000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 

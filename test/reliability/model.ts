@@ -19,7 +19,7 @@ import {
   type TokenStorage,
 } from '../../src/index.js';
 import { flushEventLoop } from '../support/flush.js';
-import { httpError } from '../support/http-error.js';
+import { httpError } from '../support/tokens.js';
 
 const REFRESH_BEFORE_EXPIRY_MS = 5_000;
 const REFRESH_TIMEOUT_MS = 1_000;
@@ -56,7 +56,10 @@ export type Command =
   | { kind: 'manualRefresh' };
 
 const ttl = fc.integer({ min: 0, max: 60_000 });
-/** Refresh answers, including tokens that live less than the refresh margin (BUG 2). */
+/**
+ * Refresh answers, including tokens that live less than the refresh margin (the second schedule
+ * of found-bugs.test.ts).
+ */
 const refreshTtl = fc.integer({ min: 1, max: 60_000 });
 const command: fc.Arbitrary<Command> = fc.oneof(
   { arbitrary: fc.constant({ kind: 'op' as const }), weight: 6 },

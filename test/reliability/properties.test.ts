@@ -32,7 +32,7 @@ describe('token refresh under random schedules (model-based)', () => {
       },
     );
     const ms = performance.now() - started;
-    // Visible in the test output: the figure the README quotes.
+    // In the output: how many schedules ran, how long they took, and how often each path was reached.
     process.stdout.write(
       `properties: ${NUM_RUNS} schedules in ${Math.round(ms)} ms, ${JSON.stringify(coverage)}\n`,
     );

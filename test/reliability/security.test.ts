@@ -13,8 +13,9 @@ import type { TestServer } from '../../fixtures/server/types.js';
 import { memoryStorage, type TokenSet } from '../../src/index.js';
 import { createAuthWsClient } from '../../src/ws.js';
 import { flushEventLoop } from '../support/flush.js';
-import { clientFor, managerFor, run, until } from './harness.js';
-import { createLeakCheck } from './leaks.js';
+import { createLeakCheck } from '../support/leaks.js';
+import { condition } from '../support/wait.js';
+import { clientFor, managerFor, run } from './harness.js';
 
 const leaks = createLeakCheck();
 let server: TestServer;
@@ -54,17 +55,17 @@ describe('SSR isolation', () => {
       manager.on('tokens', (tokens) => jar.set(user, tokens));
       const client = clientFor(server, manager);
       try {
-        for (let i = 0; i < 4; i++) {
-          const n = round * 1_000 + i * 2 + (user === 'alice' ? 0 : 1);
+        for (let step = 0; step < 4; step++) {
+          const echo = round * 1_000 + step * 2 + (user === 'alice' ? 0 : 1);
           // Mid-request revocation: the next query refreshes reactively, interleaved with the
           // other user's queries and refreshes.
-          if (i === 2) {
+          if (step === 2) {
             const token = await manager.getAccessToken();
             if (token) server.revokeAccessToken(token);
           }
           const { data } = await client.query({
             query: MeEchoDocument,
-            variables: { n },
+            variables: { n: echo },
             fetchPolicy: 'no-cache',
           });
           seenBy.push({ user, me: data?.me.id });
@@ -130,16 +131,22 @@ describe('the refresh token stays with the refresh function', () => {
       cache: new InMemoryCache(),
     });
     const ticks: unknown[] = [];
+    const tickArrived = condition();
     const subscription = wsClient
       .subscribe({ query: TicksDocument, variables: { intervalMs: 10 } })
-      .subscribe({ next: (result) => ticks.push(result.data) });
+      .subscribe({
+        next: (result) => {
+          ticks.push(result.data);
+          tickArrived.poke();
+        },
+      });
     try {
-      await until(() => ticks.length >= 2, 5_000, 'ticks');
+      await tickArrived.until(() => ticks.length >= 2, 'ticks');
       for (let round = 0; round < 3; round++) {
         clock += TTL; // expired: the next query refreshes, the socket restarts with the new token
         expect(await run(http, round, leaks)).toBe('ok');
         const before = ticks.length;
-        await until(() => ticks.length > before, 5_000, 'ticks after the refresh');
+        await tickArrived.until(() => ticks.length > before, 'ticks after the refresh');
       }
       const counters = server.counters;
       leaks.secret(...counters.refreshTokensSeen, ...counters.requestTokens);

@@ -9,7 +9,7 @@ import { memoryStorage } from '../../src/token/storage.js';
 import type { RefreshFunction, TokenSet } from '../../src/token/types.js';
 import { deferred } from '../support/deferred.js';
 import { flushMicrotasks } from '../support/flush.js';
-import { jwt, recordingStorage } from './helpers.js';
+import { jwt, recordingStorage } from '../support/tokens.js';
 
 const T0 = 1_800_000_000_000;
 const HOUR = 3_600_000;
@@ -44,16 +44,16 @@ describe('TokenManager: single flight', () => {
   });
 
   it('joins concurrent refresh() calls and lets a new refresh start after settling', async () => {
-    let n = 0;
-    const refresh = vi.fn<RefreshFunction>(async () => ({ accessToken: `opaque-${++n}` }));
+    let issued = 0;
+    const refresh = vi.fn<RefreshFunction>(async () => ({ accessToken: `opaque-${++issued}` }));
     const { manager } = setup({ accessToken: 'opaque-0' }, refresh);
-    const [a, b, c] = await Promise.all([
+    const [firstRefresh, secondRefresh, token] = await Promise.all([
       manager.refresh(),
       manager.refresh(),
       manager.getAccessToken(),
     ]);
-    expect([a, b]).toEqual(['opaque-1', 'opaque-1']);
-    expect(c).toBe('opaque-1');
+    expect([firstRefresh, secondRefresh]).toEqual(['opaque-1', 'opaque-1']);
+    expect(token).toBe('opaque-1');
     expect(await manager.refresh()).toBe('opaque-2');
     expect(refresh).toHaveBeenCalledTimes(2);
   });
@@ -201,7 +201,7 @@ describe('TokenManager: validation of token sets and storage', () => {
     for (const value of bad) {
       const refresh = vi.fn(async () => value as TokenSet);
       const { manager, storage } = setup({ accessToken: 'old', expiresAt: T0 - 1 }, refresh);
-      const error = await manager.getAccessToken().catch((e: unknown) => e);
+      const error = await manager.getAccessToken().catch((error: unknown) => error);
       expect(RefreshFailedError.is(error)).toBe(true);
       expect((error as Error).cause).toBeInstanceOf(TokenRefreshError);
       expect(((error as Error).cause as TokenRefreshError).code).toBe('INVALID_TOKEN_SET');
@@ -240,7 +240,7 @@ describe('TokenManager: validation of token sets and storage', () => {
       { accessToken: 'a', expiresAt: '1' },
     ];
     for (const value of values) {
-      const error = await manager.setTokens(value as TokenSet).catch((e: unknown) => e);
+      const error = await manager.setTokens(value as TokenSet).catch((error: unknown) => error);
       expect(TokenRefreshError.is(error)).toBe(true);
       expect((error as TokenRefreshError).code).toBe('INVALID_TOKEN_SET');
     }
@@ -250,7 +250,7 @@ describe('TokenManager: validation of token sets and storage', () => {
   it('a storage that throws surfaces as STORAGE_FAILED and can recover', async () => {
     const { manager, storage } = setup({ accessToken: 'stored' }, vi.fn<RefreshFunction>());
     storage.fail.load = true;
-    const error = await manager.getAccessToken().catch((e: unknown) => e);
+    const error = await manager.getAccessToken().catch((error: unknown) => error);
     expect(TokenRefreshError.is(error)).toBe(true);
     expect((error as TokenRefreshError).code).toBe('STORAGE_FAILED');
     expect(((error as Error).cause as Error).message).toBe('disk on fire');
@@ -313,10 +313,10 @@ describe('TokenManager: events and status', () => {
       return { accessToken: 'next', expiresAt: T0 + HOUR };
     });
     const { manager, clock } = setup({ accessToken: 'old', expiresAt: T0 + HOUR }, refresh);
-    manager.on('status', (s) => log.push(`status:${s}`));
+    manager.on('status', (status) => log.push(`status:${status}`));
     manager.on('refreshing', () => log.push('refreshing'));
-    manager.on('tokens', (t) => log.push(`tokens:${t.accessToken}`));
-    manager.on('refreshFailed', (e) => log.push(`refreshFailed:${e.code}`));
+    manager.on('tokens', (tokens) => log.push(`tokens:${tokens.accessToken}`));
+    manager.on('refreshFailed', (error) => log.push(`refreshFailed:${error.code}`));
     manager.on('logout', () => log.push('logout'));
 
     await manager.getAccessToken();
@@ -412,6 +412,6 @@ describe('TokenManager: dispose', () => {
     await expect(manager.logout()).rejects.toMatchObject({ code: 'DISPOSED' });
     expect(events).not.toHaveBeenCalled();
     expect(storage.value?.accessToken).toBe('old');
-    expect(SessionExpiredError.is(await pending.catch((e: unknown) => e))).toBe(false);
+    expect(SessionExpiredError.is(await pending.catch((error: unknown) => error))).toBe(false);
   });
 });

@@ -30,8 +30,8 @@ describe('TokenManager options', () => {
       let error: unknown;
       try {
         new TokenManager({ refresh, ...options } as unknown as TokenManager.Options);
-      } catch (e) {
-        error = e;
+      } catch (thrown) {
+        error = thrown;
       }
       expect(TokenRefreshError.is(error)).toBe(true);
       expect(error).toBeInstanceOf(TokenRefreshError);

@@ -1,7 +1,7 @@
 /**
- * The SPEC's "Real servers, real clocks" at the token core: refresh answers that leave fields
- * out, device clocks minutes off the server's, listeners that must not pile up. Real JWTs signed
- * on a server clock the test moves; the device clock is the manager's `now`.
+ * The token core against what real servers and real clocks do: refresh answers that leave
+ * fields out, device clocks minutes off the server's, retries that must not pile up listeners.
+ * Real JWTs signed on a server clock the test moves; the device clock is the manager's `now`.
  */
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -175,11 +175,11 @@ describe('retries', () => {
         { attempts: 12 },
       );
       await manager.setTokens({ accessToken: 'old', expiresAt: 0 });
-      const error = await manager.getAccessToken().catch((e: unknown) => e);
+      const error = await manager.getAccessToken().catch((error: unknown) => error);
       expect(RefreshFailedError.is(error)).toBe(true);
       // Node reports the warning on a later tick.
       await flushEventLoop(1);
-      expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+      expect(warnings.map((warning) => warning.name)).not.toContain('MaxListenersExceededWarning');
     } finally {
       process.off('warning', onWarning);
     }

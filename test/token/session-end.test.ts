@@ -7,8 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { SessionExpiredError } from '../../src/shared/errors.js';
 import { TokenManager } from '../../src/token/manager.js';
 import type { RefreshFunction, TokenManagerOptions } from '../../src/token/types.js';
-import { httpError } from '../support/http-error.js';
-import { jwt } from './helpers.js';
+import { httpError, jwt } from '../support/tokens.js';
 
 /** A manager signed in with an expired token `old`, counting its events. */
 async function signedIn(refresh: RefreshFunction, options: Partial<TokenManagerOptions> = {}) {

@@ -1,35 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import { TokenManager } from '../../src/token/manager.js';
 import { memoryStorage, webStorage } from '../../src/token/storage.js';
-import { MapStorage } from './helpers.js';
+import { MapStorage } from '../support/tokens.js';
 
 describe('memoryStorage', () => {
   it('round-trips and clears; instances are independent', async () => {
-    const a = memoryStorage({ accessToken: 'a' });
-    const b = memoryStorage();
-    expect(await a.load()).toEqual({ accessToken: 'a' });
-    expect(await b.load()).toBeNull();
-    await b.save({ accessToken: 'b', refreshToken: 'rb', expiresAt: 5 });
-    expect(await b.load()).toEqual({ accessToken: 'b', refreshToken: 'rb', expiresAt: 5 });
-    await b.clear();
-    expect(await b.load()).toBeNull();
-    expect(await a.load()).toEqual({ accessToken: 'a' });
+    const seeded = memoryStorage({ accessToken: 'a' });
+    const empty = memoryStorage();
+    expect(await seeded.load()).toEqual({ accessToken: 'a' });
+    expect(await empty.load()).toBeNull();
+    await empty.save({ accessToken: 'b', refreshToken: 'rb', expiresAt: 5 });
+    expect(await empty.load()).toEqual({ accessToken: 'b', refreshToken: 'rb', expiresAt: 5 });
+    await empty.clear();
+    expect(await empty.load()).toBeNull();
+    expect(await seeded.load()).toEqual({ accessToken: 'a' });
   });
 });
 
 describe('webStorage', () => {
   it('round-trips JSON under one key (default apollo-token-refresh)', async () => {
     const backing = new MapStorage();
-    const s = webStorage(backing);
-    expect(await s.load()).toBeNull();
+    const storage = webStorage(backing);
+    expect(await storage.load()).toBeNull();
     const tokens = { accessToken: 'acc', refreshToken: 'ref', expiresAt: 1_800_000_000_000 };
-    await s.save(tokens);
+    await storage.save(tokens);
     expect(backing.length).toBe(1);
     expect(JSON.parse(backing.getItem('apollo-token-refresh') ?? '')).toEqual(tokens);
     expect(await webStorage(backing).load()).toEqual(tokens);
-    await s.clear();
+    await storage.clear();
     expect(backing.length).toBe(0);
-    expect(await s.load()).toBeNull();
+    expect(await storage.load()).toBeNull();
   });
 
   it('uses a custom key', async () => {
@@ -52,7 +52,7 @@ describe('webStorage', () => {
     }
   });
 
-  it('works as the manager’s storage', async () => {
+  it('as the manager’s storage: holds each new token set and is emptied by logout', async () => {
     const backing = new MapStorage();
     const manager = new TokenManager({
       refresh: async () => ({ accessToken: 'refreshed', refreshToken: 'r2' }),

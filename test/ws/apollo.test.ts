@@ -6,29 +6,33 @@ import { describe, expect, it } from 'vitest';
 import { EchoDocument, TicksDocument } from '../../fixtures/__generated__/graphql.js';
 import { createTokenRefreshLink } from '../../src/links/create-token-refresh-link.js';
 import { SessionExpiredError } from '../../src/shared/errors.js';
-import { condition, useSetup } from './helpers.js';
+import { condition } from '../support/wait.js';
+import { useWsHarness } from '../support/ws-harness.js';
 
-const { start } = useSetup();
+const { start } = useWsHarness();
 
 describe('createAuthWsClient with ApolloClient and split', () => {
   it('queries and a subscription share one manager and one refresh; logout ends the subscription', async () => {
     let clock = Date.now();
     const now = () => clock;
-    const e = await start({ server: { now } });
+    const harness = await start({ server: { now } });
     const link = split(
       ({ query }) => {
-        const d = getMainDefinition(query);
-        return d.kind === 'OperationDefinition' && d.operation === 'subscription';
+        const definition = getMainDefinition(query);
+        return definition.kind === 'OperationDefinition' && definition.operation === 'subscription';
       },
-      new GraphQLWsLink(e.client),
-      ApolloLink.from([createTokenRefreshLink(e.manager), new HttpLink({ uri: e.server.url })]),
+      new GraphQLWsLink(harness.client),
+      ApolloLink.from([
+        createTokenRefreshLink(harness.manager),
+        new HttpLink({ uri: harness.server.url }),
+      ]),
     );
     const apollo = new ApolloClient({ link, cache: new InMemoryCache() });
 
     const changes = condition();
     const ticks: number[] = [];
     const errors: unknown[] = [];
-    const sub = apollo
+    const subscription = apollo
       .subscribe({ query: TicksDocument, variables: { intervalMs: 10 } })
       .subscribe({
         next: (result) => {
@@ -41,41 +45,41 @@ describe('createAuthWsClient with ApolloClient and split', () => {
           changes.poke();
         },
       });
-    const more = (n: number) => {
-      const target = ticks.length + n;
-      return changes.until(() => ticks.length >= target, `${n} more ticks`);
+    const more = (count: number) => {
+      const target = ticks.length + count;
+      return changes.until(() => ticks.length >= target, `${count} more ticks`);
     };
     await more(2);
 
     clock += 45_000; // the 60 s token is now expiring (30 s margin), yet still valid at the server
     const results = await Promise.all(
-      [1, 2, 3].map((n) =>
-        apollo.query({ query: EchoDocument, variables: { n }, fetchPolicy: 'no-cache' }),
+      [1, 2, 3].map((value) =>
+        apollo.query({ query: EchoDocument, variables: { n: value }, fetchPolicy: 'no-cache' }),
       ),
     );
     expect(results.map((result) => result.data?.echo)).toEqual([1, 2, 3]);
-    await e.untilConnected(2);
+    await harness.untilConnected(2);
     await more(2);
 
-    const fresh = e.tokens[1];
-    expect(e.tokens).toHaveLength(2);
-    expect(e.server.counters.refreshes).toBe(1);
+    const fresh = harness.tokens[1];
+    expect(harness.tokens).toHaveLength(2);
+    expect(harness.server.counters.refreshes).toBe(1);
     // Compared by index so a failure never prints a token.
     expect(
-      e.server.counters.requestTokens.map((token) => e.tokens.indexOf(token as string)),
+      harness.server.counters.requestTokens.map((token) => harness.tokens.indexOf(token as string)),
     ).toEqual([1, 1, 1]);
-    expect(e.server.counters.wsConnections).toEqual([
-      { token: e.session.accessToken, accepted: true },
+    expect(harness.server.counters.wsConnections).toEqual([
+      { token: harness.session.accessToken, accepted: true },
       { token: fresh, accepted: true },
     ]);
     expect(errors).toEqual([]);
 
-    await e.manager.logout();
+    await harness.manager.logout();
     await changes.until(() => errors.length > 0, 'the subscription error');
     expect(SessionExpiredError.is(errors[0])).toBe(true);
-    await e.untilClosed(2);
-    expect(e.server.counters.wsConnections).toHaveLength(2);
-    sub.unsubscribe();
+    await harness.untilClosed(2);
+    expect(harness.server.counters.wsConnections).toHaveLength(2);
+    subscription.unsubscribe();
     apollo.stop();
   });
 });

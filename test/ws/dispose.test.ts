@@ -2,9 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { httpRefresh } from '../../fixtures/server/refresh.js';
 import type { RefreshFunction } from '../../src/token/types.js';
 import { flushEventLoop } from '../support/flush.js';
-import { condition, useSetup, watchTicks } from './helpers.js';
+import { condition } from '../support/wait.js';
+import { useWsHarness, watchTicks } from '../support/ws-harness.js';
 
-const { start, current } = useSetup();
+const { start, current } = useWsHarness();
 
 let unhandled: unknown[] = [];
 const record = (reason: unknown) => void unhandled.push(reason);
@@ -49,21 +50,21 @@ describe('createAuthWsClient dispose()', () => {
     async (_, then) => {
       let time = Date.now();
       const held = heldRefresh();
-      const e = await start({
+      const harness = await start({
         server: { now: () => time },
         manager: { refresh: held.refresh, retry: { attempts: 1 } },
       });
       time += 45_000; // the 60 s token is expiring: the connect refreshes it first
-      const sub = watchTicks(e.client);
+      const ticks = watchTicks(harness.client);
       await held.untilStarted();
-      expect(e.connected).toBe(0);
+      expect(harness.connected).toBe(0);
 
-      void e.client.dispose(); // as a React effect cleanup does
-      if (then === 'dispose manager') e.manager.dispose();
+      void harness.client.dispose(); // as a React effect cleanup does
+      if (then === 'dispose manager') harness.manager.dispose();
       else held.release(then);
 
       // graphql-ws ends the subscription once the pending connect settles.
-      await sub.ended();
+      await ticks.ended();
       // Two turns: an unhandled rejection is reported after the microtasks of a turn.
       await flushEventLoop(2);
       expect(unhandled).toEqual([]);

@@ -2,9 +2,9 @@ import { Console } from 'node:console';
 import { Writable } from 'node:stream';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { useSetup, watchTicks } from './helpers.js';
+import { useWsHarness, watchTicks } from '../support/ws-harness.js';
 
-const { start } = useSetup();
+const { start } = useWsHarness();
 
 /** What `console.error(...values)` prints, captured through a real `Console`. */
 function printedByConsoleError(...values: unknown[]): string {
@@ -21,16 +21,16 @@ function printedByConsoleError(...values: unknown[]): string {
 
 describe('createAuthWsClient keeps tokens out of what it hands out', () => {
   it('a server close outside the re-auth codes (4500) reaches the sink without any token', async () => {
-    const e = await start();
+    const harness = await start();
     const sockets: unknown[] = [];
     const closeEvents: unknown[] = [];
-    e.client.on('connected', (socket) => sockets.push(socket));
-    e.client.on('closed', (event) => closeEvents.push(event));
-    const sub = watchTicks(e.client);
-    await sub.more(2);
-    e.server.closeWsConnections(4500, 'Internal server error');
-    const error = await sub.error();
-    await e.untilClosed(1);
+    harness.client.on('connected', (socket) => sockets.push(socket));
+    harness.client.on('closed', (event) => closeEvents.push(event));
+    const ticks = watchTicks(harness.client);
+    await ticks.more(2);
+    harness.server.closeWsConnections(4500, 'Internal server error');
+    const error = await ticks.error();
+    await harness.untilClosed(1);
 
     const printed = printedByConsoleError(error);
     const inspected = [error, ...sockets, ...closeEvents].map((value) =>
@@ -40,7 +40,7 @@ describe('createAuthWsClient keeps tokens out of what it hands out', () => {
     // session is in any of them.
     expect(printed).toContain('4500');
     expect(sockets).toHaveLength(1);
-    expect(e.tokenFree(printed)).toBe(true);
-    expect(e.tokenFree(...inspected)).toBe(true);
+    expect(harness.leaks(printed)).toEqual([]);
+    expect(harness.leaks(...inspected)).toEqual([]);
   });
 });

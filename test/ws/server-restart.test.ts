@@ -3,10 +3,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { TokenManager } from '../../src/token/manager.js';
 import { createAuthWsClient } from '../../src/ws.js';
-import { startGraphqlWsServer } from './graphql-ws-server.js';
-import { condition, steppedRetryWait, useSetup, watchTicks } from './helpers.js';
+import { startGraphqlWsServer } from '../support/graphql-ws-server.js';
+import { condition } from '../support/wait.js';
+import { steppedRetryWait, useWsHarness, watchTicks } from '../support/ws-harness.js';
 
-const { start } = useSetup();
+const { start } = useWsHarness();
 
 /** Counts what the client reports on `on('error')` (a refused connection is one). */
 function countErrors(client: ReturnType<typeof createAuthWsClient>) {
@@ -18,49 +19,52 @@ function countErrors(client: ReturnType<typeof createAuthWsClient>) {
 describe('createAuthWsClient while the WebSocket server is down or restarting', () => {
   it('our server killed (connections dropped, then refused 3 times) and revived on the same port: ticks resume without an error', async () => {
     const retry = steppedRetryWait();
-    const e = await start({ client: { retryWait: retry.retryWait, retryAttempts: 5 } });
-    const reported = countErrors(e.client);
-    const sub = watchTicks(e.client);
-    await sub.more(2);
+    const harness = await start({ client: { retryWait: retry.retryWait, retryAttempts: 5 } });
+    const reported = countErrors(harness.client);
+    const ticks = watchTicks(harness.client);
+    await ticks.more(2);
 
-    await e.server.kill();
+    await harness.server.kill();
     await retry.untilWaiting(1); // the dropped socket (1006) is retried
     for (let refused = 1; refused <= 3; refused++) {
       retry.release();
       await retry.untilWaiting(refused + 1); // that attempt was refused, and is retried too
     }
     expect(reported.errors).toBe(3);
-    await e.server.revive();
+    await harness.server.revive();
     retry.release();
-    await e.untilConnected(2);
-    await sub.more(2, 'ticks after the restart');
+    await harness.untilConnected(2);
+    await ticks.more(2, 'ticks after the restart');
 
-    expect(sub.errors).toEqual([]);
-    expect(sub.completed).toBe(0);
+    expect(ticks.errors).toEqual([]);
+    expect(ticks.completed).toBe(0);
     expect(retry.waits).toEqual([0, 1, 2, 3]);
-    expect(e.closed[0]).toBe(1006);
-    expect(e.server.counters.wsConnections.map((c) => c.accepted)).toEqual([true, true]);
-    expect(e.manager.status).toBe('authenticated');
+    expect(harness.closed[0]).toBe(1006);
+    expect(harness.server.counters.wsConnections.map((connection) => connection.accepted)).toEqual([
+      true,
+      true,
+    ]);
+    expect(harness.manager.status).toBe('authenticated');
   });
 
   it('past retryAttempts the subscription ends with an error that holds no token', async () => {
     const retry = steppedRetryWait();
-    const e = await start({ client: { retryWait: retry.retryWait, retryAttempts: 2 } });
-    const sub = watchTicks(e.client);
-    await sub.more(1);
+    const harness = await start({ client: { retryWait: retry.retryWait, retryAttempts: 2 } });
+    const ticks = watchTicks(harness.client);
+    await ticks.more(1);
 
-    await e.server.kill();
+    await harness.server.kill();
     await retry.untilWaiting(1);
     retry.release(); // attempt 1: refused
     await retry.untilWaiting(2);
     retry.release(); // attempt 2: refused, the last one
-    const error = await sub.error('the error after the last attempt');
+    const error = await ticks.error('the error after the last attempt');
 
     expect(retry.waits).toEqual([0, 1]);
-    expect(sub.errors).toHaveLength(1);
-    expect(sub.completed).toBe(0);
-    expect(e.tokenFree(inspect(error, { depth: 10 }))).toBe(true);
-    expect(e.manager.status).toBe('authenticated'); // only the socket gave up, not the session
+    expect(ticks.errors).toHaveLength(1);
+    expect(ticks.completed).toBe(0);
+    expect(harness.leaks(inspect(error, { depth: 10 }))).toEqual([]);
+    expect(harness.manager.status).toBe('authenticated'); // only the socket gave up, not the session
   });
 
   describe("against graphql-ws's own server (useServer)", () => {
@@ -91,8 +95,8 @@ describe('createAuthWsClient while the WebSocket server is down or restarting', 
         connections.poke();
       });
       const reported = countErrors(client);
-      const sub = watchTicks(client);
-      await sub.more(2);
+      const ticks = watchTicks(client);
+      await ticks.more(2);
 
       await server.stop();
       await retry.untilWaiting(1); // the 1001 close is retried
@@ -104,12 +108,12 @@ describe('createAuthWsClient while the WebSocket server is down or restarting', 
       await server.start();
       retry.release();
       await connections.until(() => connected === 2, 'the connection after the restart');
-      await sub.more(2, 'ticks after the restart');
+      await ticks.more(2, 'ticks after the restart');
 
-      expect(sub.errors).toEqual([]);
+      expect(ticks.errors).toEqual([]);
       expect(retry.waits).toEqual([0, 1, 2]);
       expect(server.accepted).toBe(2);
-      sub.stop();
+      ticks.stop();
     });
   });
 });

@@ -20,7 +20,7 @@ import { createServer } from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type ClientMetadata, errors } from 'oidc-provider';
 import type { TokenSet } from '../../../src/token/types.js';
-import { listen, shut } from '../../compat/http-server.js';
+import { listen, shut } from '../http-server.js';
 import { memoryAdapter } from './memory-adapter.js';
 import { listenResourceServer, type ResourceServer } from './resource-server.js';
 import { type SignInClient, signInOverHttp } from './sign-in.js';

@@ -11,7 +11,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { buildSchema, graphql } from 'graphql';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { listen, shut } from '../../compat/http-server.js';
+import { listen, shut } from '../http-server.js';
 
 const schema = buildSchema(`
   type Query {

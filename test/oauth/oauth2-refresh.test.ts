@@ -179,7 +179,7 @@ describe('reading a 2xx answer', () => {
       'expires_in is not a number of seconds',
     ],
   ])('%s: INVALID_TOKEN_SET naming the field, never a value', async (_, body, problem) => {
-    const error = await call(refreshWith(answering(200, body))).catch((e: unknown) => e);
+    const error = await call(refreshWith(answering(200, body))).catch((error: unknown) => error);
     expect(TokenRefreshError.is(error) && error.code).toBe('INVALID_TOKEN_SET');
     expect((error as Error).message).toBe(`Token endpoint answer: ${problem}`);
     // Transient for the manager: it keeps the session and tries again.
@@ -210,7 +210,7 @@ describe('reading an error answer', () => {
     [429, { error: 'slow_down' }, 'transient', 'slow_down'],
     [404, 'Not Found', 'transient', undefined],
   ])('HTTP %i %j: %s', async (status, body, verdict, code) => {
-    const error = await call(refreshWith(answering(status, body))).catch((e: unknown) => e);
+    const error = await call(refreshWith(answering(status, body))).catch((error: unknown) => error);
     expect(SessionExpiredError.is(error)).toBe(verdict === 'ends the session');
     expect(RefreshFailedError.is(error)).toBe(verdict === 'transient');
     expect(isSessionEndedByDefault(error)).toBe(verdict === 'ends the session');
@@ -225,7 +225,7 @@ describe('reading an error answer', () => {
   it('an error code that is not a plain lowercase word is neither repeated nor kept', async () => {
     const echoed = 'eyJhbGciOiJIUzI1NiJ9.payload.signature';
     const error = await call(refreshWith(answering(400, { error: echoed }))).catch(
-      (e: unknown) => e,
+      (error: unknown) => error,
     );
     expect(SessionExpiredError.is(error)).toBe(true);
     expect((error as Error).cause).toMatchObject({ status: 400, error: undefined });
@@ -240,7 +240,7 @@ describe('reading an error answer', () => {
     const fetch = vi.fn<typeof globalThis.fetch>(async () => {
       throw networkError;
     });
-    const error = await call(refreshWith(fetch)).catch((e: unknown) => e);
+    const error = await call(refreshWith(fetch)).catch((error: unknown) => error);
     expect(RefreshFailedError.is(error)).toBe(true);
     expect((error as Error).cause).toBe(networkError);
   });

@@ -1,3 +1,8 @@
+/**
+ * The graphql-ws client against the real test server: a signed-in `TokenManager` on its
+ * `/refresh`, a `createAuthWsClient` on its `/graphql`, what the client reports (connections,
+ * closes), and `ticks` subscriptions that record what their sink sees.
+ */
 import { print } from 'graphql';
 import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
@@ -11,33 +16,8 @@ import { httpRefresh } from '../../fixtures/server/refresh.js';
 import { TokenManager } from '../../src/token/manager.js';
 import type { TokenManagerOptions } from '../../src/token/types.js';
 import { type AuthWsClientOptions, createAuthWsClient } from '../../src/ws.js';
-
-/** Rejects with a message naming `what` when `promise` does not settle within `ms`. */
-export function within<T>(promise: Promise<T>, what: string, ms = 5_000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** Resolves once `holds()` is true, re-checked whenever `poke()` is called. */
-export function condition() {
-  const waiters = new Set<{ holds: () => boolean; resolve: () => void }>();
-  return {
-    poke() {
-      for (const waiter of [...waiters])
-        if (waiter.holds()) {
-          waiters.delete(waiter);
-          waiter.resolve();
-        }
-    },
-    until(holds: () => boolean, what: string, ms?: number): Promise<void> {
-      if (holds()) return Promise.resolve();
-      return within(new Promise<void>((resolve) => waiters.add({ holds, resolve })), what, ms);
-    },
-  };
-}
+import { texts, tokensIn } from './leaks.js';
+import { condition } from './wait.js';
 
 /** The generated `Ticks` subscription as graphql-ws sends it: a string, `$intervalMs`. */
 export const TICKS = print(TicksDocument);
@@ -73,9 +53,9 @@ export function watchTicks(client: ReturnType<typeof createAuthWsClient>, interv
       return completed;
     },
     stop,
-    /** Waits for `n` more values than received so far. */
-    more(n: number, what = `${n} more ticks`) {
-      const target = values.length + n;
+    /** Waits for `count` more values than received so far. */
+    more(count: number, what = `${count} more ticks`) {
+      const target = values.length + count;
       return changes.until(() => values.length >= target, what);
     },
     error(what = 'a subscription error') {
@@ -88,14 +68,14 @@ export function watchTicks(client: ReturnType<typeof createAuthWsClient>, interv
   };
 }
 
+export interface WsHarnessOptions {
+  server?: TestServerOptions;
+  manager?: Partial<TokenManagerOptions>;
+  client?: Partial<AuthWsClientOptions>;
+}
+
 /** A real server, a real TokenManager on its `/refresh`, a signed-in session and a ws client. */
-export async function setup(
-  options: {
-    server?: TestServerOptions;
-    manager?: Partial<TokenManagerOptions>;
-    client?: Partial<AuthWsClientOptions>;
-  } = {},
-) {
+async function startWsHarness(options: WsHarnessOptions = {}) {
   const server: TestServer = await startTestServer(options.server);
   const manager = new TokenManager({
     refresh: httpRefresh(server.refreshUrl),
@@ -109,7 +89,7 @@ export async function setup(
   manager.on('tokens', (next) => tokens.push(next.accessToken));
   const events = condition();
   let connected = 0;
-  let closed: number[] = [];
+  const closed: number[] = [];
   const reasons: string[] = [];
   const client = createAuthWsClient(manager, {
     url: server.wsUrl,
@@ -135,26 +115,25 @@ export async function setup(
     get connected() {
       return connected;
     },
-    get closed() {
-      return closed;
-    },
-    /** True when no close reason and none of `texts` contains any token of the session. */
-    tokenFree(...texts: string[]) {
-      const all = [...reasons, ...texts];
-      return [...tokens, session.refreshToken].every((token) =>
-        all.every((text) => !text.includes(token)),
+    /** The code of every close the client reported, in order. */
+    closed,
+    /**
+     * Where a token of the session (every access token it held, its refresh token) shows up in
+     * a close reason the client reported or in `printed`: empty when nothing leaked.
+     */
+    leaks(...printed: string[]): string[] {
+      return tokensIn(
+        [...tokens, session.refreshToken],
+        [...texts('close reason', reasons), ...texts('printed', printed)],
       );
     },
-    resetClosed() {
-      closed = [];
+    untilConnected(count: number) {
+      return events.until(() => connected >= count, `connection #${count}`);
     },
-    untilConnected(n: number) {
-      return events.until(() => connected >= n, `connection #${n}`);
+    untilClosed(count: number) {
+      return events.until(() => closed.length >= count, `close #${count}`);
     },
-    untilClosed(n: number) {
-      return events.until(() => closed.length >= n, `close #${n}`);
-    },
-    async teardown() {
+    async close() {
       await client.dispose();
       manager.dispose();
       await server.close();
@@ -162,24 +141,24 @@ export async function setup(
   };
 }
 
-type Env = Awaited<ReturnType<typeof setup>>;
+export type WsHarness = Awaited<ReturnType<typeof startWsHarness>>;
 
 /**
- * `start(options)` builds the environment of one test; it is torn down after that test.
- * `current()` is the environment of the running test (for callbacks built before it exists).
+ * `start(options)` builds the harness of one test; it is closed after that test.
+ * `current()` is the harness of the running test (for callbacks built before it exists).
  */
-export function useSetup() {
-  let env: Env | undefined;
+export function useWsHarness() {
+  let harness: WsHarness | undefined;
   afterEach(async () => {
-    await env?.teardown();
-    env = undefined;
+    await harness?.close();
+    harness = undefined;
   });
   return {
-    start: async (options?: Parameters<typeof setup>[0]) => {
-      env = await setup(options);
-      return env;
+    start: async (options?: WsHarnessOptions) => {
+      harness = await startWsHarness(options);
+      return harness;
     },
-    current: () => env,
+    current: () => harness,
   };
 }
 
@@ -199,9 +178,9 @@ export function steppedRetryWait() {
         pending.push(resolve);
         events.poke();
       }),
-    /** Resolves once the client waits before its `n`th retry. */
-    untilWaiting(n: number) {
-      return events.until(() => waits.length >= n, `retry wait #${n}`);
+    /** Resolves once the client waits before its `count`th retry. */
+    untilWaiting(count: number) {
+      return events.until(() => waits.length >= count, `retry wait #${count}`);
     },
     /** Ends every pending wait: the client retries now. */
     release() {

@@ -11,10 +11,12 @@ export interface Sent {
   token: string | null;
   /** The attempt was the operation's one retry (`tokenRefresh.retried` in its context). */
   retry: boolean;
-  n: unknown;
+  /** The operation's `n` variable, the number it asks to echo: tells operations apart. */
+  echo: unknown;
 }
 
-type Respond = (op: ApolloLink.Operation, attempt: number) => Observable<ApolloLink.Result>;
+/** Answers the `attempt`th request (1 for the first) the link sends. */
+type Respond = (operation: ApolloLink.Operation, attempt: number) => Observable<ApolloLink.Result>;
 
 /** A terminating link that records what it sends (headers read when built, as HttpLink does). */
 export function stubLink(
@@ -28,7 +30,7 @@ export function stubLink(
       headers,
       token: headers.authorization?.replace(/^Bearer /, '') ?? null,
       retry: context.tokenRefresh?.retried === true,
-      n: operation.variables.n,
+      echo: operation.variables.n,
     };
     return new Observable((observer) => {
       sent.push(attempt);
@@ -44,10 +46,10 @@ export interface Outcome {
   done: boolean;
 }
 
-/** Executes one operation and collects what it delivers. */
+/** Executes one `Echo` operation of `echo` and collects what it delivers. */
 export function execute(
   link: ApolloLink,
-  n: number,
+  echo: number,
   context?: ApolloLink.Request['context'],
 ): { outcome: Outcome; settled: Promise<Outcome>; unsubscribe: () => void } {
   const outcome: Outcome = { values: [], done: false };
@@ -55,7 +57,7 @@ export function execute(
   const settled = new Promise<Outcome>((resolve) => {
     const subscription = ApolloLink.execute(
       link,
-      { query: EchoDocument, variables: { n }, ...(context && { context }) },
+      { query: EchoDocument, variables: { n: echo }, ...(context && { context }) },
       { client },
     ).subscribe({
       next: (value) => outcome.values.push(value),

@@ -5,17 +5,18 @@
  */
 import { ApolloClient, ApolloLink, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { afterEach, beforeEach, expect, vi } from 'vitest';
-import { createTokenRefreshLink } from '../../src/links/create-token-refresh-link.js';
-import { type OAuth2RefreshOptions, oauth2Refresh } from '../../src/oauth.js';
-import type { RefreshFailedError, SessionExpiredError } from '../../src/shared/errors.js';
-import { TokenManager } from '../../src/token/manager.js';
-import type { TokenManagerOptions, TokenSet } from '../../src/token/types.js';
+import { createTokenRefreshLink } from '../../../src/links/create-token-refresh-link.js';
+import { type OAuth2RefreshOptions, oauth2Refresh } from '../../../src/oauth.js';
+import type { RefreshFailedError, SessionExpiredError } from '../../../src/shared/errors.js';
+import { TokenManager } from '../../../src/token/manager.js';
+import type { TokenManagerOptions, TokenSet } from '../../../src/token/types.js';
+import { settleAll } from '../harness.js';
 import {
   type OAuthServer,
   type OAuthServerOptions,
   PUBLIC_CLIENT_ID,
   startOAuthServer,
-} from '../support/oauth/oauth-server.js';
+} from './oauth-server.js';
 
 /** Where every test's clock starts. */
 export const T0 = Date.UTC(2030, 0, 1);
@@ -69,8 +70,8 @@ export interface Session {
   refreshFailures: (RefreshFailedError | SessionExpiredError)[];
   /** Every `tokens` event (refreshes, and the sign-in's `setTokens`). */
   tokenEvents: TokenSet[];
-  /** One `echo` query; resolves with `n` or rejects with what Apollo delivered. */
-  echo(n: number): Promise<number>;
+  /** One `echo` query; resolves with `value` or rejects with what Apollo delivered. */
+  echo(value: number): Promise<number>;
   /** `count` queries at once: how many succeeded and every error. */
   burst(count: number): Promise<{ ok: number; errors: unknown[] }>;
 }
@@ -130,10 +131,10 @@ async function startSession(server: OAuthServer, options: SessionOptions): Promi
     ]),
     cache: new InMemoryCache(),
   });
-  const echo = async (n: number) => {
+  const echo = async (value: number) => {
     const { data } = await client.query<{ echo: number }, { n: number }>({
       query: ECHO,
-      variables: { n },
+      variables: { n: value },
       fetchPolicy: 'no-cache',
     });
     if (!data) throw new Error('no data');
@@ -146,15 +147,10 @@ async function startSession(server: OAuthServer, options: SessionOptions): Promi
     refreshFailures,
     tokenEvents,
     echo,
-    async burst(count) {
-      const results = await Promise.allSettled(
+    burst: (count) =>
+      settleAll(
         Array.from({ length: count }, (_, n) => echo(n).then((echoed) => expect(echoed).toBe(n))),
-      );
-      const errors = results.flatMap((result) =>
-        result.status === 'rejected' ? [result.reason as unknown] : [],
-      );
-      return { ok: results.length - errors.length, errors };
-    },
+      ),
   };
 }
 
@@ -166,24 +162,6 @@ export function causeChain(error: unknown): unknown[] {
     link = (link as { cause?: unknown } | null)?.cause;
   }
   return chain;
-}
-
-/**
- * Fails when any secret appears in `String(error)` or `error.message` of any of `errors` or
- * their causes. Returns how many errors were read, so a test can check it read some.
- */
-export function expectNoSecretIn(errors: readonly unknown[], secrets: readonly string[]): number {
-  let read = 0;
-  for (const error of errors) {
-    for (const link of causeChain(error)) {
-      read++;
-      const texts = [String(link), String((link as { message?: unknown } | null)?.message)];
-      for (const secret of secrets) {
-        for (const text of texts) expect(text.includes(secret), `${text}`).toBe(false);
-      }
-    }
-  }
-  return read;
 }
 
 /** The refresh token a session holds now (from its last `tokens` event). */

@@ -13,7 +13,7 @@ import { RefreshFailedError, TokenRefreshError } from '../../src/shared/errors.j
 import { TokenManager } from '../../src/token/manager.js';
 import type { TokenManagerEvents, TokenSet } from '../../src/token/types.js';
 import { createAuthWsClient } from '../../src/ws/client.js';
-import { jwt } from './helpers.js';
+import { jwt } from '../support/tokens.js';
 
 const invalid = (message: RegExp) =>
   expect.objectContaining({

@@ -4,7 +4,7 @@ import { memoryStorage, webStorage } from '../../src/token/storage.js';
 import type { RefreshFunction, TokenSet, TokenStorage } from '../../src/token/types.js';
 import { deferred } from '../support/deferred.js';
 import { flushMicrotasks } from '../support/flush.js';
-import { MapStorage } from './helpers.js';
+import { MapStorage } from '../support/tokens.js';
 
 /** In-memory Web Locks: exclusive FIFO locks per name, with `signal` to give up waiting. */
 function fakeLocks() {
@@ -18,8 +18,8 @@ function fakeLocks() {
     request(name: string, options: { signal?: AbortSignal }, callback: () => unknown) {
       const previous = tails.get(name) ?? Promise.resolve();
       let release!: () => void;
-      const done = new Promise<void>((r) => {
-        release = r;
+      const done = new Promise<void>((resolve) => {
+        release = resolve;
       });
       tails.set(
         name,
@@ -40,8 +40,8 @@ function fakeLocks() {
           maxHeld = Math.max(maxHeld, held);
           try {
             resolve(await callback());
-          } catch (e) {
-            reject(e);
+          } catch (error) {
+            reject(error);
           } finally {
             held--;
             release();
@@ -58,7 +58,7 @@ class FakeChannel {
   static muted = new Set<FakeChannel>();
   /** Delivery delay in ms (real browsers deliver in another task, possibly after a lock grant). */
   static delayMs = 0;
-  onmessage: ((e: { data: unknown }) => void) | null = null;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
   constructor(readonly name: string) {
     FakeChannel.all.add(this);
   }
@@ -110,17 +110,17 @@ describe('crossTab on polyfilled Web Locks + BroadcastChannel', () => {
       accessToken: `fresh-${++calls}`,
       refreshToken: `r${calls + 1}`,
     });
-    const a = tab(refresh, webStorage(shared));
-    const b = tab(refresh, webStorage(shared));
+    const tabA = tab(refresh, webStorage(shared));
+    const tabB = tab(refresh, webStorage(shared));
     const results = await Promise.all([
-      ...Array.from({ length: 50 }, () => a.getAccessToken()),
-      ...Array.from({ length: 50 }, () => b.getAccessToken()),
+      ...Array.from({ length: 50 }, () => tabA.getAccessToken()),
+      ...Array.from({ length: 50 }, () => tabB.getAccessToken()),
     ]);
     expect(calls).toBe(1);
     expect(new Set(results)).toEqual(new Set(['fresh-1']));
     expect(locks.maxHeld).toBe(1);
-    a.dispose();
-    b.dispose();
+    tabA.dispose();
+    tabB.dispose();
   });
 
   it("memory storages: a tab granted the lock before the other tab's tokens arrive waits for them", async () => {
@@ -132,18 +132,18 @@ describe('crossTab on polyfilled Web Locks + BroadcastChannel', () => {
       .fn<RefreshFunction>()
       .mockImplementationOnce(() => first.promise)
       .mockResolvedValue({ accessToken: 'second', refreshToken: 'r3' });
-    const a = tab(refresh, memoryStorage({ ...EXPIRED }));
-    const b = tab(refresh, memoryStorage({ ...EXPIRED }));
-    const fromA = a.getAccessToken();
+    const tabA = tab(refresh, memoryStorage({ ...EXPIRED }));
+    const tabB = tab(refresh, memoryStorage({ ...EXPIRED }));
+    const fromA = tabA.getAccessToken();
     await vi.waitFor(() => expect(refresh).toHaveBeenCalledTimes(1));
-    await vi.waitFor(() => expect(b.status).toBe('refreshing')); // b heard a's `refreshing`
-    const fromB = b.getAccessToken(); // b queues for the lock behind a
+    await vi.waitFor(() => expect(tabB.status).toBe('refreshing')); // tab B heard tab A's `refreshing`
+    const fromB = tabB.getAccessToken(); // tab B queues for the lock behind tab A
     first.resolve({ accessToken: 'first', refreshToken: 'r2' });
     expect(await fromA).toBe('first');
     expect(await fromB).toBe('first');
     expect(refresh).toHaveBeenCalledTimes(1);
-    a.dispose();
-    b.dispose();
+    tabA.dispose();
+    tabB.dispose();
   });
 
   it('with separate storages, tokens propagate over the channel and are saved in each tab', async () => {
@@ -152,22 +152,22 @@ describe('crossTab on polyfilled Web Locks + BroadcastChannel', () => {
       refreshToken: 'r2',
     }));
     const storageB = memoryStorage({ ...EXPIRED });
-    const a = tab(refresh, memoryStorage({ ...EXPIRED }));
-    const b = tab(refresh, storageB);
+    const tabA = tab(refresh, memoryStorage({ ...EXPIRED }));
+    const tabB = tab(refresh, storageB);
     const bTokens = vi.fn();
-    b.on('tokens', bTokens);
-    await b.getAccessToken().catch(() => {}); // load b first, so it is listening with its tokens
+    tabB.on('tokens', bTokens);
+    await tabB.getAccessToken().catch(() => {}); // load tab B first, so it is listening with its tokens
     expect(refresh).toHaveBeenCalledTimes(1);
     refresh.mockClear();
     bTokens.mockClear();
-    await a.setTokens({ accessToken: 'signed-in', refreshToken: 'rs' });
+    await tabA.setTokens({ accessToken: 'signed-in', refreshToken: 'rs' });
     await flushMicrotasks();
     expect(bTokens).toHaveBeenCalledWith({ accessToken: 'signed-in', refreshToken: 'rs' });
     expect(await storageB.load()).toEqual({ accessToken: 'signed-in', refreshToken: 'rs' });
-    expect(await b.getAccessToken()).toBe('signed-in');
+    expect(await tabB.getAccessToken()).toBe('signed-in');
     expect(refresh).not.toHaveBeenCalled();
-    a.dispose();
-    b.dispose();
+    tabA.dispose();
+    tabB.dispose();
   });
 
   it('inside the lock a tab re-reads storage and adopts what another tab refreshed', async () => {
@@ -176,76 +176,79 @@ describe('crossTab on polyfilled Web Locks + BroadcastChannel', () => {
     const gate = deferred<TokenSet>();
     const refreshA = vi.fn<RefreshFunction>(() => gate.promise);
     const refreshB = vi.fn<RefreshFunction>(async () => ({ accessToken: 'from-b' }));
-    const a = tab(refreshA, webStorage(shared));
-    const b = tab(refreshB, webStorage(shared));
-    // b misses a's broadcast (a frozen or throttled tab): only storage can tell it.
+    const tabA = tab(refreshA, webStorage(shared));
+    const tabB = tab(refreshB, webStorage(shared));
+    // Tab B misses tab A's broadcast (a frozen or throttled tab): only storage can tell it.
     const bChannel = [...FakeChannel.all][1];
     if (bChannel) FakeChannel.muted.add(bChannel);
-    const pa = a.getAccessToken();
+    const fromA = tabA.getAccessToken();
     await flushMicrotasks();
-    expect(refreshA).toHaveBeenCalledTimes(1); // a holds the lock
-    const pb = b.getAccessToken(); // b waits for the lock
+    expect(refreshA).toHaveBeenCalledTimes(1); // tab A holds the lock
+    const fromB = tabB.getAccessToken(); // tab B waits for the lock
     await flushMicrotasks();
     gate.resolve({ accessToken: 'from-a', refreshToken: 'r2', expiresAt: Date.now() + 3_600_000 });
-    expect(await pa).toBe('from-a');
-    expect(await pb).toBe('from-a');
+    expect(await fromA).toBe('from-a');
+    expect(await fromB).toBe('from-a');
     expect(refreshB).not.toHaveBeenCalled();
-    expect(b.status).toBe('authenticated');
-    a.dispose();
-    b.dispose();
+    expect(tabB.status).toBe('authenticated');
+    tabA.dispose();
+    tabB.dispose();
   });
 
   it('logout propagates to the other tab without echo', async () => {
-    const a = tab(vi.fn<RefreshFunction>(), memoryStorage({ accessToken: 'a' }));
+    const tabA = tab(vi.fn<RefreshFunction>(), memoryStorage({ accessToken: 'a' }));
     const storageB = memoryStorage({ accessToken: 'a' });
-    const b = tab(vi.fn<RefreshFunction>(), storageB);
-    await Promise.all([a.getAccessToken(), b.getAccessToken()]);
+    const tabB = tab(vi.fn<RefreshFunction>(), storageB);
+    await Promise.all([tabA.getAccessToken(), tabB.getAccessToken()]);
     const aLogout = vi.fn();
     const bLogout = vi.fn();
-    a.on('logout', aLogout);
-    b.on('logout', bLogout);
-    await a.logout('bye');
+    tabA.on('logout', aLogout);
+    tabB.on('logout', bLogout);
+    await tabA.logout('bye');
     await flushMicrotasks();
     expect(aLogout).toHaveBeenCalledTimes(1);
     expect(bLogout).toHaveBeenCalledTimes(1);
     expect(bLogout).toHaveBeenCalledWith('crossTab');
-    expect(b.status).toBe('unauthenticated');
-    expect(await b.getAccessToken()).toBeNull();
+    expect(tabB.status).toBe('unauthenticated');
+    expect(await tabB.getAccessToken()).toBeNull();
     expect(await storageB.load()).toBeNull();
-    a.dispose();
-    b.dispose();
+    tabA.dispose();
+    tabB.dispose();
   });
 
   it('shows `refreshing` while another tab refreshes, and recovers when that tab goes away', async () => {
     const gate = deferred<TokenSet>();
-    const a = tab(() => gate.promise, memoryStorage({ ...EXPIRED }));
-    const b = tab(vi.fn<RefreshFunction>(), memoryStorage({ accessToken: 'b', expiresAt: 9e15 }));
-    await b.getAccessToken();
+    const tabA = tab(() => gate.promise, memoryStorage({ ...EXPIRED }));
+    const tabB = tab(
+      vi.fn<RefreshFunction>(),
+      memoryStorage({ accessToken: 'b', expiresAt: 9e15 }),
+    );
+    await tabB.getAccessToken();
     const statuses: string[] = [];
-    b.on('status', (s) => statuses.push(s));
-    const pa = a.getAccessToken().catch((e: unknown) => e);
+    tabB.on('status', (status) => statuses.push(status));
+    const fromA = tabA.getAccessToken().catch((error: unknown) => error);
     await flushMicrotasks();
-    expect(b.status).toBe('refreshing');
-    a.dispose(); // tab closed mid-refresh: its lock is released, no message is sent
-    await pa;
+    expect(tabB.status).toBe('refreshing');
+    tabA.dispose(); // tab closed mid-refresh: its lock is released, no message is sent
+    await fromA;
     await flushMicrotasks();
-    expect(b.status).toBe('authenticated');
+    expect(tabB.status).toBe('authenticated');
     expect(statuses).toEqual(['refreshing', 'authenticated']);
-    b.dispose();
+    tabB.dispose();
   });
 
   it('an orphaned lock delays a refresh by at most refreshTimeoutMs, then it runs without it', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     locks.request('apollo-token-refresh', {}, () => new Promise(() => {})); // frozen holder
     const refresh = vi.fn<RefreshFunction>(async () => ({ accessToken: 'fresh' }));
-    const a = tab(refresh, memoryStorage({ ...EXPIRED }), { refreshTimeoutMs: 2_000 });
-    const p = a.getAccessToken();
+    const tabA = tab(refresh, memoryStorage({ ...EXPIRED }), { refreshTimeoutMs: 2_000 });
+    const token = tabA.getAccessToken();
     await vi.advanceTimersByTimeAsync(1_999);
     expect(refresh).not.toHaveBeenCalled();
     await vi.advanceTimersByTimeAsync(1);
-    expect(await p).toBe('fresh');
+    expect(await token).toBe('fresh');
     expect(refresh).toHaveBeenCalledTimes(1);
-    a.dispose();
+    tabA.dispose();
   });
 
   it('a custom channel name isolates apps; missing APIs fall back to single-tab', async () => {

@@ -1,26 +1,18 @@
 /**
- * The SPEC's "Sessions across page loads, sleep and sign-ins" at the token core: restoring a
- * cookie session on page load, the wake-up refresh, and no silent user switch.
+ * The session across page loads and sign-ins: restoring a session kept in a cookie on page
+ * load, loading the stored one, never switching users silently, and the expiry it reports.
  */
-import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SessionExpiredError, TokenRefreshError } from '../../src/shared/errors.js';
 import { TokenManager } from '../../src/token/manager.js';
 import { memoryStorage } from '../../src/token/storage.js';
 import type { RefreshFunction, TokenSet } from '../../src/token/types.js';
+import { catchWarnings, SHARED_MANAGER_WARNING } from '../support/console.js';
 import { deferred } from '../support/deferred.js';
-import { httpError } from '../support/http-error.js';
-import { failingRefresh, recordingStorage } from './helpers.js';
+import { failingRefresh, httpError, jwt, recordingStorage } from '../support/tokens.js';
 
 const T0 = 1_800_000_000_000;
 const MIN = 60_000;
-const secret = new TextEncoder().encode('sessions-test-secret-0123456789abcdef');
-
-const tokenOf = (sub: string, expMs: number) =>
-  new SignJWT({ sub })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setExpirationTime(Math.floor(expMs / 1000))
-    .sign(secret);
 
 const open: TokenManager[] = [];
 afterEach(() => {
@@ -78,7 +70,7 @@ describe('restoreSession: a session kept in an httpOnly cookie', () => {
       retry: { attempts: 1 },
     });
     const events = track(manager);
-    const error = await manager.getAccessToken().catch((e: unknown) => e);
+    const error = await manager.getAccessToken().catch((error: unknown) => error);
     expect(TokenRefreshError.is(error) && error.code).toBe('REFRESH_FAILED');
     expect(await manager.getAccessToken()).toBe('restored');
     expect(refresh).toHaveBeenCalledTimes(2);
@@ -114,104 +106,25 @@ describe('restoreSession: a session kept in an httpOnly cookie', () => {
   });
 });
 
-/** A page and network the manager can listen to: `document` and `online` as browsers have them. */
-function stubBrowser() {
-  const page = Object.assign(new EventTarget(), { visibilityState: 'hidden' });
-  const network = new EventTarget();
-  vi.stubGlobal('document', page);
-  vi.stubGlobal('addEventListener', network.addEventListener.bind(network));
-  vi.stubGlobal('removeEventListener', network.removeEventListener.bind(network));
-  return {
-    show() {
-      page.visibilityState = 'visible';
-      page.dispatchEvent(new Event('visibilitychange'));
-    },
-    hide() {
-      page.visibilityState = 'hidden';
-      page.dispatchEvent(new Event('visibilitychange'));
-    },
-    online: () => network.dispatchEvent(new Event('online')),
-  };
-}
-
-describe('waking up (scheduleRefresh in a browser)', () => {
-  function asleep(refresh: RefreshFunction, clock: { now: number }) {
+describe('loading the stored session', () => {
+  it('setTokens before the slow initial load completes is not overwritten by the load', async () => {
+    const gate = deferred<TokenSet | null>();
     const manager = new TokenManager({
-      refresh,
-      scheduleRefresh: true,
-      refreshBeforeExpiryMs: MIN,
-      now: () => clock.now,
-      storage: memoryStorage({ accessToken: 'evening', expiresAt: T0 + 10 * MIN }),
+      refresh: vi.fn<RefreshFunction>(),
+      storage: { load: () => gate.promise, save() {}, clear() {} },
     });
-    track(manager);
-    return manager;
-  }
-
-  it('a page made visible after a night asleep refreshes at once, once, whatever the number of events', async () => {
-    const browser = stubBrowser();
-    const clock = { now: T0 };
-    const gate = deferred<TokenSet>();
-    const refresh = vi.fn<RefreshFunction>(() => gate.promise);
-    const manager = asleep(refresh, clock);
-    expect(await manager.getAccessToken()).toBe('evening');
-    clock.now += 10 * 60 * MIN; // the night: the timer has not fired yet
-    browser.show();
-    browser.online();
-    browser.hide();
-    browser.show();
-    expect(refresh).toHaveBeenCalledTimes(1);
-    expect(manager.status).toBe('refreshing');
-    gate.resolve({ accessToken: 'morning', expiresAt: clock.now + 10 * MIN });
-    // The first operation after waking up finds the new token without starting a refresh.
-    expect(await manager.getAccessToken()).toBe('morning');
-    expect(refresh).toHaveBeenCalledTimes(1);
-  });
-
-  it('a visible page with a token that is not expiring does nothing; nor does a hidden one', async () => {
-    const browser = stubBrowser();
-    const clock = { now: T0 };
-    const refresh = vi.fn<RefreshFunction>();
-    const manager = asleep(refresh, clock);
-    await manager.getAccessToken();
-    browser.show();
-    browser.online();
-    clock.now += 60 * MIN;
-    browser.hide();
-    expect(refresh).not.toHaveBeenCalled();
-  });
-
-  it('dispose() removes the listeners', async () => {
-    const browser = stubBrowser();
-    const clock = { now: T0 };
-    const refresh = vi.fn<RefreshFunction>(async () => ({ accessToken: 'x' }));
-    const manager = asleep(refresh, clock);
-    await manager.getAccessToken();
-    manager.dispose();
-    clock.now += 60 * MIN;
-    browser.show();
-    browser.online();
-    expect(refresh).not.toHaveBeenCalled();
-  });
-
-  it('without scheduleRefresh, waking up does nothing', async () => {
-    const browser = stubBrowser();
-    const refresh = vi.fn<RefreshFunction>();
-    const manager = new TokenManager({
-      refresh,
-      now: () => T0 + 60 * MIN,
-      storage: memoryStorage({ accessToken: 'evening', expiresAt: T0 }),
-    });
-    track(manager);
-    browser.show();
-    browser.online();
-    expect(refresh).not.toHaveBeenCalled();
+    const first = manager.getAccessToken();
+    await manager.setTokens({ accessToken: 'logged-in' });
+    gate.resolve({ accessToken: 'stale-stored' });
+    expect(await first).toBe('logged-in');
+    expect(await manager.getAccessToken()).toBe('logged-in');
   });
 });
 
 describe('no silent user switch', () => {
   it("a refresh that returns another user's token ends the session: SESSION_EXPIRED caused by SUBJECT_CHANGED", async () => {
-    const alice = await tokenOf('alice', T0 - MIN);
-    const mallory = await tokenOf('mallory', T0 + 60 * MIN);
+    const alice = await jwt(T0 - MIN, 'alice');
+    const mallory = await jwt(T0 + 60 * MIN, 'mallory');
     const storage = recordingStorage({ accessToken: alice, refreshToken: 'r1' });
     const manager = new TokenManager({
       refresh: async () => ({ accessToken: mallory, refreshToken: 'planted' }),
@@ -234,18 +147,22 @@ describe('no silent user switch', () => {
   });
 
   it('the same user, or a token without `sub`, carries on; setTokens may change the user', async () => {
-    const alice = await tokenOf('alice', T0 - MIN);
-    const aliceAgain = await tokenOf('alice', T0 + 60 * MIN);
+    const alice = await jwt(T0 - MIN, 'alice');
+    const aliceAgain = await jwt(T0 + 60 * MIN, 'alice');
     const manager = new TokenManager({
       refresh: async () => ({ accessToken: aliceAgain }),
       storage: memoryStorage({ accessToken: alice }),
       now: () => T0,
     });
     track(manager);
+    const warnings = catchWarnings();
     expect(await manager.getAccessToken()).toBe(aliceAgain);
-    const bob = await tokenOf('bob', T0 + 60 * MIN);
+    expect(warnings.messages).toEqual([]);
+    const bob = await jwt(T0 + 60 * MIN, 'bob');
     await manager.setTokens({ accessToken: bob });
     expect(await manager.getAccessToken()).toBe(bob);
+    // Allowed, and on a server (no document here) said once: a manager shared between requests.
+    expect(warnings.messages).toEqual([SHARED_MANAGER_WARNING]);
   });
 });
 
@@ -258,7 +175,7 @@ describe('expiresAt', () => {
     expect(manager.expiresAt).toBe(T0 + MIN);
     await manager.setTokens({ accessToken: 'opaque' });
     expect(manager.expiresAt).toBeNull();
-    await manager.setTokens({ accessToken: await tokenOf('alice', T0 + 2 * MIN) });
+    await manager.setTokens({ accessToken: await jwt(T0 + 2 * MIN, 'alice') });
     expect(manager.expiresAt).toBe(T0 + 2 * MIN);
     await manager.logout();
     expect(manager.expiresAt).toBeNull();

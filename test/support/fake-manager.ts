@@ -1,12 +1,18 @@
 /**
- * A scripted stand-in for `TokenManager`, for unit tests of one link: the test decides when a
- * refresh starts and how it ends. It follows the SPEC contract the links rely on (single flight,
- * stale-failure guard, `status` / `refreshFailed` / `logout` events).
+ * Managers for tests that are not about the manager:
+ *
+ * - `FakeManager`, a scripted stand-in for `TokenManager` in unit tests of one link: the test
+ *   decides when a refresh starts and how it ends. It keeps what the links rely on from the real
+ *   one: one refresh at a time that every caller joins, `refresh({ failedToken })` answering with
+ *   the current token when the failed one was already replaced, and the `refreshing`, `tokens`,
+ *   `refreshFailed`, `logout` and `status` events the links listen to.
+ * - `countListeners(manager)`, a real manager whose `on()` counts the listeners still
+ *   registered: what a link, a hook or a client that leaks would leave behind.
  */
 import { SessionExpiredError } from '../../src/shared/errors.js';
 import type { TokenManager } from '../../src/token/manager.js';
 import type { TokenManagerEvents, TokenStatus } from '../../src/token/types.js';
-import { type Deferred, deferred } from '../support/deferred.js';
+import { type Deferred, deferred } from './deferred.js';
 
 type Events = { [K in keyof TokenManagerEvents]: Set<TokenManagerEvents[K]> };
 
@@ -28,10 +34,6 @@ export class FakeManager {
     const set = this.#events[event] as Set<TokenManagerEvents[K]>;
     set.add(listener);
     return () => set.delete(listener);
-  }
-
-  listenerCount(): number {
-    return Object.values(this.#events).reduce((count, listeners) => count + listeners.size, 0);
   }
 
   peekAccessToken(): string | null | undefined {
@@ -110,3 +112,29 @@ type LinkManager = Pick<
   'status' | 'getAccessToken' | 'peekAccessToken' | 'refresh' | 'on'
 >;
 export const asManager = (fake: LinkManager): TokenManager => fake as TokenManager;
+
+/**
+ * Makes `manager.on()` count the listeners registered through it and not yet removed
+ * (`active`). The manager itself is changed, so that everything given it (a link chain, a hook,
+ * a ws client) is counted; an unsubscribe called twice counts once.
+ */
+export function countListeners(manager: TokenManager): { readonly active: number } {
+  let active = 0;
+  const on = manager.on.bind(manager);
+  manager.on = ((event, listener) => {
+    const unsubscribe = on(event, listener);
+    active++;
+    let removed = false;
+    return () => {
+      if (removed) return;
+      removed = true;
+      active--;
+      unsubscribe();
+    };
+  }) as TokenManager['on'];
+  return {
+    get active() {
+      return active;
+    },
+  };
+}

@@ -1,8 +1,17 @@
+/**
+ * The refresh timer (`scheduleRefresh`): a background refresh before the token expires, re-armed
+ * for each new token, cleared by logout and dispose, and the wake-up refresh when a page becomes
+ * visible again or the network comes back.
+ */
+import { ApolloLink } from '@apollo/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createTokenRefreshLink } from '../../src/links/create-token-refresh-link.js';
 import { TokenManager } from '../../src/token/manager.js';
 import { memoryStorage } from '../../src/token/storage.js';
 import type { RefreshFunction, TokenSet } from '../../src/token/types.js';
-import { failingRefresh, jwt } from './helpers.js';
+import { deferred } from '../support/deferred.js';
+import { execute, stubLink } from '../support/stub-link.js';
+import { failingRefresh, jwt } from '../support/tokens.js';
 
 const T0 = 1_800_000_000_000;
 const MIN = 60_000;
@@ -19,9 +28,9 @@ afterEach(() => {
  * would wait on real WebCrypto work that fake timers cannot flush; the initial tokens are JWTs.)
  */
 function issuer() {
-  let n = 0;
+  let issued = 0;
   return vi.fn<RefreshFunction>(async () => ({
-    accessToken: `issued-${++n}`,
+    accessToken: `issued-${++issued}`,
     expiresAt: Date.now() + 10 * MIN,
   }));
 }
@@ -55,29 +64,42 @@ describe('scheduleRefresh', () => {
     manager.dispose();
   });
 
-  it('operations never wait: the token in use is always ahead of its expiry window', async () => {
+  it('operations through the links never wait: each is sent at once, with a token outside its expiry window', async () => {
     const refresh = issuer();
     const manager = scheduled({ accessToken: await jwt(T0 + 10 * MIN) }, refresh);
     await manager.getAccessToken();
-    for (let i = 0; i < 10; i++) {
+    const terminating = stubLink();
+    const link = ApolloLink.from([createTokenRefreshLink(manager), terminating.link]);
+    // Fifty minutes in five-minute steps: five token lifetimes, each refreshed in the background.
+    for (let step = 1; step <= 10; step++) {
       await vi.advanceTimersByTimeAsync(5 * MIN);
       expect(manager.status).toBe('authenticated');
+      const operation = execute(link, step);
+      // Delivered before execute() returned: no queue, no promise, no wait for a token.
+      expect(operation.outcome.values).toEqual([{ data: { echo: step } }]);
+      expect(operation.outcome.done).toBe(true);
+      const sent = terminating.sent.at(-1);
+      expect(sent?.token).toBe(manager.peekAccessToken());
+      // More than refreshBeforeExpiryMs (one minute) of life left when it was sent.
+      expect((manager.expiresAt ?? 0) - Date.now()).toBeGreaterThan(MIN);
     }
+    expect(terminating.sent.map((sent) => sent.retry)).toEqual(Array(10).fill(false));
+    expect(new Set(terminating.sent.map((sent) => sent.token)).size).toBe(6);
     expect(refresh).toHaveBeenCalledTimes(5);
     manager.dispose();
   });
 
   it('is cleared by logout and by dispose', async () => {
     const refresh = issuer();
-    const a = scheduled({ accessToken: await jwt(T0 + 10 * MIN) }, refresh);
-    await a.getAccessToken();
+    const loggingOut = scheduled({ accessToken: await jwt(T0 + 10 * MIN) }, refresh);
+    await loggingOut.getAccessToken();
     expect(vi.getTimerCount()).toBe(1);
-    await a.logout();
+    await loggingOut.logout();
     expect(vi.getTimerCount()).toBe(0);
-    const b = scheduled({ accessToken: await jwt(T0 + 10 * MIN) }, refresh);
-    await b.getAccessToken();
+    const disposed = scheduled({ accessToken: await jwt(T0 + 10 * MIN) }, refresh);
+    await disposed.getAccessToken();
     expect(vi.getTimerCount()).toBe(1);
-    b.dispose();
+    disposed.dispose();
     expect(vi.getTimerCount()).toBe(0);
     await vi.advanceTimersByTimeAsync(60 * MIN);
     expect(refresh).not.toHaveBeenCalled();
@@ -151,5 +173,105 @@ describe('scheduleRefresh', () => {
     await vi.advanceTimersByTimeAsync(10 * MIN);
     expect(refresh).toHaveBeenCalledTimes(2 + 40);
     manager.dispose();
+  });
+});
+
+/** A page and network the manager can listen to: `document` and `online` as browsers have them. */
+function stubBrowser() {
+  const page = Object.assign(new EventTarget(), { visibilityState: 'hidden' });
+  const network = new EventTarget();
+  vi.stubGlobal('document', page);
+  vi.stubGlobal('addEventListener', network.addEventListener.bind(network));
+  vi.stubGlobal('removeEventListener', network.removeEventListener.bind(network));
+  return {
+    show() {
+      page.visibilityState = 'visible';
+      page.dispatchEvent(new Event('visibilitychange'));
+    },
+    hide() {
+      page.visibilityState = 'hidden';
+      page.dispatchEvent(new Event('visibilitychange'));
+    },
+    online: () => network.dispatchEvent(new Event('online')),
+  };
+}
+
+describe('waking up (scheduleRefresh in a browser)', () => {
+  const open: TokenManager[] = [];
+  afterEach(() => {
+    for (const manager of open.splice(0)) manager.dispose();
+    vi.unstubAllGlobals();
+  });
+
+  function asleep(refresh: RefreshFunction, clock: { now: number }) {
+    const manager = new TokenManager({
+      refresh,
+      scheduleRefresh: true,
+      refreshBeforeExpiryMs: MIN,
+      now: () => clock.now,
+      storage: memoryStorage({ accessToken: 'evening', expiresAt: T0 + 10 * MIN }),
+    });
+    open.push(manager);
+    return manager;
+  }
+
+  it('a page made visible after a night asleep refreshes at once, once, whatever the number of events', async () => {
+    const browser = stubBrowser();
+    const clock = { now: T0 };
+    const gate = deferred<TokenSet>();
+    const refresh = vi.fn<RefreshFunction>(() => gate.promise);
+    const manager = asleep(refresh, clock);
+    expect(await manager.getAccessToken()).toBe('evening');
+    clock.now += 10 * 60 * MIN; // the night: the timer has not fired yet
+    browser.show();
+    browser.online();
+    browser.hide();
+    browser.show();
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect(manager.status).toBe('refreshing');
+    gate.resolve({ accessToken: 'morning', expiresAt: clock.now + 10 * MIN });
+    // The first operation after waking up finds the new token without starting a refresh.
+    expect(await manager.getAccessToken()).toBe('morning');
+    expect(refresh).toHaveBeenCalledTimes(1);
+  });
+
+  it('a visible page with a token that is not expiring does nothing; nor does a hidden one', async () => {
+    const browser = stubBrowser();
+    const clock = { now: T0 };
+    const refresh = vi.fn<RefreshFunction>();
+    const manager = asleep(refresh, clock);
+    await manager.getAccessToken();
+    browser.show();
+    browser.online();
+    clock.now += 60 * MIN;
+    browser.hide();
+    expect(refresh).not.toHaveBeenCalled();
+  });
+
+  it('dispose() removes the listeners', async () => {
+    const browser = stubBrowser();
+    const clock = { now: T0 };
+    const refresh = vi.fn<RefreshFunction>(async () => ({ accessToken: 'x' }));
+    const manager = asleep(refresh, clock);
+    await manager.getAccessToken();
+    manager.dispose();
+    clock.now += 60 * MIN;
+    browser.show();
+    browser.online();
+    expect(refresh).not.toHaveBeenCalled();
+  });
+
+  it('without scheduleRefresh, waking up does nothing', async () => {
+    const browser = stubBrowser();
+    const refresh = vi.fn<RefreshFunction>();
+    const manager = new TokenManager({
+      refresh,
+      now: () => T0 + 60 * MIN,
+      storage: memoryStorage({ accessToken: 'evening', expiresAt: T0 }),
+    });
+    open.push(manager);
+    browser.show();
+    browser.online();
+    expect(refresh).not.toHaveBeenCalled();
   });
 });

@@ -12,7 +12,7 @@ describe('demo/subscription', () => {
     const demo = startTicksDemo(server, manager, { intervalMs: 10 });
     try {
       await demo.waitForTicks(2);
-      for (let i = 0; i < 2; i++) {
+      for (let tokenChange = 0; tokenChange < 2; tokenChange++) {
         await manager.refresh();
         await demo.waitForTicks(3);
       }

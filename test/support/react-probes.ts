@@ -1,4 +1,4 @@
-/** Components that render what the hooks return, and a manager wrapper that counts listeners. */
+/** Components that render what the hooks return. */
 import { createElement } from 'react';
 import { type TokenStateSource, useTokenExpiry, useTokenStatus } from '../../src/react.js';
 
@@ -27,34 +27,3 @@ export const probes = (manager: TokenStateSource, renders: Renders) =>
     createElement(StatusProbe, { manager, renders }),
     createElement(ExpiryProbe, { manager, renders }),
   );
-
-/**
- * The real manager seen through the hooks' structural type, with a count of the listeners
- * currently registered through it (what a leak would leave behind).
- */
-export function counted(manager: TokenStateSource) {
-  let live = 0;
-  const source: TokenStateSource & { readonly live: number } = {
-    get status() {
-      return manager.status;
-    },
-    get expiresAt() {
-      return manager.expiresAt;
-    },
-    get live() {
-      return live;
-    },
-    on(event, listener) {
-      const unsubscribe = manager.on(event, listener);
-      live++;
-      let removed = false;
-      return () => {
-        if (removed) return;
-        removed = true;
-        live--;
-        unsubscribe();
-      };
-    },
-  };
-  return source;
-}
