@@ -18,6 +18,8 @@ export type Task =
       large: number;
       client: string;
       repetitions: number;
+      /** Happy-path queries the process serves before the scenario (`client-process.ts`). */
+      warmUp: number;
     }
   | { kind: 'overhead'; client: string; queries: number; repetitions: number }
   | { kind: 'memory'; client: string };

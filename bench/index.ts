@@ -9,6 +9,7 @@
  *   --clients=ours,urql  the clients to run
  *   --rounds=N --reps=N  rounds, and repetitions per client process
  *   --profile=S1x        a CPU profile of each client of --clients (default ours) in one scenario
+ *   --cold               no happy-path queries before a scenario: a process's first operations
  *
  * A full run of everything writes bench/results.md (and results.json, which git ignores); any
  * other run writes bench/results.tmp.*. Exits 1 when a check fails (`checks.ts`).
@@ -39,6 +40,8 @@ const ROUNDS = Number(option('rounds')) || (quick ? 1 : 4);
 const REPETITIONS = Number(option('reps')) || (quick ? 3 : 5);
 const LARGE = quick ? 200 : 500;
 const S3 = quick ? { queries: 2000, repetitions: 3 } : { queries: 5000, repetitions: 5 };
+/** Happy-path queries each client process serves before a scenario (`client-process.ts`). */
+const WARM_UP = args.includes('--cold') ? 0 : 500;
 
 if (!legacyInstalled) process.stderr.write('bench: legacy skipped (`npm run bench:install`)\n');
 const names = CLIENTS.filter(
@@ -52,7 +55,7 @@ const seconds = () => ((performance.now() - started) / 1000).toFixed(0);
 async function profile(what: string): Promise<void> {
   const id = scenarios(LARGE).find((scenario) => keyOf(scenario.id) === keyOf(what))?.id ?? what;
   for (const client of picked ?? [OURS]) {
-    const task = { kind: 'profile', scenario: id, large: LARGE, client } as const;
+    const task = { kind: 'profile', scenario: id, large: LARGE, client, warmUp: WARM_UP } as const;
     const summary = await inChild<string>({ ...task, repetitions: REPETITIONS });
     process.stdout.write(`== ${id}, ${client}: ${summary}\n`);
   }
@@ -67,7 +70,7 @@ async function bench(): Promise<Results> {
     memory: [],
     checks: [],
   };
-  const rounds = { rounds: ROUNDS, repetitions: REPETITIONS, large: LARGE };
+  const rounds = { rounds: ROUNDS, repetitions: REPETITIONS, large: LARGE, warmUp: WARM_UP };
   for (const scenario of scenarios(LARGE).filter(({ id }) => wanted(id))) {
     const result = await measureScenario(scenario, names, rounds);
     results.scenarios.push(result);
@@ -92,7 +95,8 @@ async function bench(): Promise<Results> {
   results.header =
     `Node ${process.version} · ${cpus().length} × ${cpus()[0]?.model.trim()} · ` +
     `${quick ? '`--quick`' : 'full'} run: ${ROUNDS} × ${REPETITIONS} repetitions (rounds × repetitions) ` +
-    `per client process, N=${LARGE}; S3 ${S3.repetitions} × ${S3.queries} queries · ${seconds()} s · ` +
+    `per client process, after ${WARM_UP} happy-path queries, N=${LARGE}; ` +
+    `S3 ${S3.repetitions} × ${S3.queries} queries · ${seconds()} s · ` +
     `load average ${loadAtStart.toFixed(1)} → ${(loadavg()[0] ?? 0).toFixed(1)}`;
   return results;
 }
@@ -105,7 +109,7 @@ if (option('profile')) {
   const markdown = toMarkdown(results, scenarios(LARGE));
   process.stdout.write(markdown);
   // Only a full run of everything replaces bench/results.md; any other goes to untracked files.
-  const partial = quick || only || picked || option('rounds') || option('reps');
+  const partial = quick || only || picked || option('rounds') || option('reps') || !WARM_UP;
   const name = `${root}bench/${partial ? 'results.tmp' : 'results'}`;
   await writeFile(`${name}.md`, markdown);
   await writeFile(`${name}.json`, `${JSON.stringify(results, null, 2)}\n`);

@@ -24,15 +24,17 @@ export interface Rounds {
   rounds: number;
   repetitions: number;
   large: number;
+  /** Happy-path queries before the scenario, in each client process. */
+  warmUp: number;
 }
 
 export async function measureScenario(
   scenario: Scenario,
   clients: string[],
-  { rounds, repetitions, large }: Rounds,
+  { rounds, repetitions, large, warmUp }: Rounds,
 ): Promise<ScenarioResult> {
   const runs = clients.map((client) => ({ client, rounds: [] as Run[][] }));
-  const task = { kind: 'scenario', scenario: scenario.id, large, repetitions } as const;
+  const task = { kind: 'scenario', scenario: scenario.id, large, repetitions, warmUp } as const;
   for (let round = 0; round < rounds; round++) {
     // Reversed every other round: no client always runs first, or always after the same other.
     const order = round % 2 ? [...runs].reverse() : runs;

@@ -59,6 +59,15 @@ const succeeded = (n: number, refreshes: number, unauthorized = 0): Counts => ({
 /** `large`: N of S1 and S1x (500; `--quick`: 200, the same counts per query). */
 export const scenarios = (large: number): Scenario[] => [
   {
+    // No goal: every client's own cost of 500 queries, its core included, with nothing to refresh.
+    id: `S0 N=${large}`,
+    title: `valid token, ${large} concurrent queries`,
+    server: {},
+    session: 'valid',
+    expected: succeeded(large, 0),
+    drive: concurrent(large),
+  },
+  {
     id: `S1 N=${large}`,
     title: `access token expired, ${large} concurrent queries`,
     server: {},

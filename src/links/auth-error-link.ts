@@ -4,7 +4,7 @@ import { Observable, type Subscriber, type Subscription } from 'rxjs';
 import { checkFunction, checkManager } from '../shared/check.js';
 import { type HeaderOptions, resolveHeader } from '../shared/header.js';
 import type { TokenManager } from '../token/manager.js';
-import { markRetried, setToken } from './context.js';
+import { setRetry } from './context.js';
 import { isUnauthenticated } from './is-auth-error.js';
 import { sendAfter } from './send-after.js';
 
@@ -45,8 +45,7 @@ export class AuthErrorLink extends ApolloLink {
               tokenWhenSent === undefined ? {} : { failedToken: tokenWhenSent },
             );
             return sendAfter(refreshed, (token) => {
-              setToken(operation, token, header);
-              markRetried(operation);
+              setRetry(operation, token, header);
               return forward(operation);
             });
           };

@@ -47,6 +47,18 @@ declare module '@apollo/client' {
 /** The operation opted out: no header, no waiting, no retry. */
 export const isSkipped = (context: DefaultContext): boolean => context.tokenRefresh?.skip === true;
 
+/** A copy of `headers` with `token` in `header`, or without the header for `null` (signed out). */
+function headersWithToken(
+  headers: DefaultContext['headers'],
+  token: string | null,
+  header: AuthorizationHeader,
+): Record<string, string> {
+  const next: Record<string, string> = { ...headers };
+  if (token) next[header.name] = header.valueFor(token);
+  else delete next[header.name];
+  return next;
+}
+
 /**
  * Writes `token` into the operation's `header` (removes the header for `null`: signed out).
  * `headers` are the operation's current headers, when the caller has read the context already.
@@ -57,13 +69,18 @@ export function setToken(
   header: AuthorizationHeader,
   headers: DefaultContext['headers'] = operation.getContext().headers,
 ): void {
-  const next: Record<string, string> = { ...headers };
-  if (token) next[header.name] = header.valueFor(token);
-  else delete next[header.name];
-  operation.setContext({ headers: next });
+  operation.setContext({ headers: headersWithToken(headers, token, header) });
 }
 
-/** Marks the attempt about to be sent as the operation's one retry. */
-export function markRetried(operation: ApolloLink.Operation): void {
-  operation.setContext((context) => ({ tokenRefresh: { ...context.tokenRefresh, retried: true } }));
+/** Writes `token` into the operation's `header` and marks the attempt as its one retry. */
+export function setRetry(
+  operation: ApolloLink.Operation,
+  token: string | null,
+  header: AuthorizationHeader,
+): void {
+  const { headers, tokenRefresh } = operation.getContext();
+  operation.setContext({
+    headers: headersWithToken(headers, token, header),
+    tokenRefresh: { ...tokenRefresh, retried: true },
+  });
 }

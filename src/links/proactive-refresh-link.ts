@@ -65,6 +65,8 @@ class HeldOperations {
   readonly #manager: TokenManager;
   readonly #header: AuthorizationHeader;
   readonly #queue: PQueue;
+  /** A finite `concurrency`: a released operation keeps its slot until its first answer. */
+  readonly #boundsRequests: boolean;
   /** How to fail each held operation that has not started yet, when the refresh fails. */
   readonly #notStarted = new Set<(error: unknown) => void>();
   #stopWatchingManager: (() => void) | undefined;
@@ -73,6 +75,7 @@ class HeldOperations {
     this.#manager = manager;
     this.#header = header;
     this.#queue = new PQueue({ concurrency, autoStart: false });
+    this.#boundsRequests = concurrency !== Infinity;
     this.#queue.on('idle', () => this.#stopWatchingManager?.());
   }
 
@@ -96,9 +99,15 @@ class HeldOperations {
         .add(async () => {
           this.#notStarted.delete(fail);
           if (closed) return;
-          const token = await this.#manager.getAccessToken();
+          // Once the refresh settled the token is there to read; waiting is for a refresh that
+          // another tab or a rejected token started meanwhile.
+          const token = this.#manager.peekAccessToken() ?? (await this.#manager.getAccessToken());
           if (closed) return;
           setToken(operation, token, this.#header);
+          if (!this.#boundsRequests) {
+            subscription = forward(operation).subscribe(observer);
+            return;
+          }
           // The slot stays taken until the first answer (or unsubscribe), so `concurrency`
           // bounds the requests in flight after a refresh, not just their start.
           await new Promise<void>((settle) => {
