@@ -5,7 +5,7 @@
  *
  *   --quick              CI: one round of 3 repetitions, N=200; S3 and memory of ours only.
  *                        Exact checks fail the run; timings are printed only.
- *   --only=S1x,S3        scenario ids (S1 S1x S1r S4), S3, memory, size
+ *   --only=S1x,S3        scenario ids (S0 S1 S1x S4), S3, memory, size
  *   --clients=ours,urql  the clients to run
  *   --rounds=N --reps=N  rounds, and repetitions per client process
  *   --profile=S1x        a CPU profile of each client of --clients (default ours) in one scenario

@@ -87,14 +87,6 @@ export const scenarios = (large: number): Scenario[] => [
     drive: concurrent(large),
   },
   {
-    id: 'S1r N=50',
-    title: 'single-use refresh tokens, access token expired, 50 concurrent queries',
-    server: { rotateRefreshTokens: true },
-    session: 'expired',
-    expected: succeeded(50, 1),
-    drive: concurrent(50),
-  },
-  {
     id: 'S4 N=50',
     title: 'the refresh endpoint answers 401, access token expired, 50 concurrent queries',
     server: {},
