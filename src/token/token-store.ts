@@ -27,8 +27,9 @@ export class TokenStore {
     } catch (cause) {
       throw storageFailed('load', cause);
     }
-    if (!(stored instanceof Promise)) return checked(stored);
-    return stored.then(checked, (cause: unknown) => {
+    // Any thenable, not only this realm's Promise: storages wrap other libraries.
+    if (typeof (stored as PromiseLike<unknown> | null)?.then !== 'function') return checked(stored);
+    return Promise.resolve(stored).then(checked, (cause: unknown) => {
       throw storageFailed('load', cause);
     });
   }
