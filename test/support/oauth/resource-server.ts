@@ -38,10 +38,11 @@ export interface ResourceServer {
   /** Resolves once `count` requests are waiting (now or later). */
   whenHeld(count: number): Promise<void>;
   /**
-   * Answers the held requests in arrival order, `spacingMs` of real time apart (verifying each
-   * token when it is answered), then stops holding. Resolves once all are answered.
+   * Answers the held requests in arrival order (verifying each token when it is answered), the
+   * first at once and each later one once `beforeNext()` resolves, then stops holding. Resolves
+   * once all are answered.
    */
-  releaseHeld(spacingMs: number): Promise<void>;
+  releaseHeld(beforeNext: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -139,10 +140,10 @@ function resourceServer(
       if (held.length >= count) return Promise.resolve();
       return new Promise((resolve) => heldWaiters.push({ count, resolve }));
     },
-    async releaseHeld(spacingMs) {
+    async releaseHeld(beforeNext) {
       holding = false;
       for (let index = 0; held.length > 0; index++) {
-        if (index > 0) await new Promise((resolve) => setTimeout(resolve, spacingMs));
+        if (index > 0) await beforeNext();
         await held.shift()?.();
       }
     },
