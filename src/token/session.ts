@@ -163,13 +163,12 @@ export class Session {
    */
   async freshTokensFromAnotherTab(generation: number): Promise<TokenSet | undefined> {
     const stored = await this.#store.read();
-    if (generation !== this.#generation || stored?.accessToken === this.#tokens?.accessToken) {
-      return undefined;
-    }
+    const unchanged = stored?.accessToken === this.#tokens?.accessToken;
+    if (!stored || unchanged || generation !== this.#generation) return undefined;
     const now = this.#options.now();
-    const expiry = stored ? expiryOf(stored, 'stored', now) : -Infinity;
+    const expiry = expiryOf(stored, 'stored', now);
     const margin = this.#options.refreshBeforeExpiryMs;
-    return now < expiringFrom(expiry, margin, 'stored', now) ? (stored ?? undefined) : undefined;
+    return now < expiringFrom(expiry, margin, 'stored', now) ? stored : undefined;
   }
 
   /** Takes new tokens: judges their expiry, then tells the listeners, other tabs and storage. */
