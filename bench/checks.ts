@@ -1,7 +1,7 @@
 /**
- * The checks of a run. Exact ones (counts, memory growth, bytes) fail every run, `--quick`
- * included: they do not move with the load of the machine. Timing goals, ratios to the peers and
- * to bare Apollo Client 4, fail a full run only; `--quick` prints them.
+ * The checks of a run. Exact ones (counts, memory growth, bytes) do not move with the machine's
+ * load and fail every run, `--quick` included. Timing goals (ratios to the peers and to bare
+ * Apollo Client 4) fail a full run only; `--quick` prints them.
  */
 import { type EntrySize, sizeLine } from '../scripts/size.mjs';
 import { ONE_FUTURE, OURS } from './clients/load.js';
@@ -20,12 +20,11 @@ export interface Check {
 
 /** Ours' wall ÷ the best correct peer's, at most; ÷ one-future's (the same core), at most 1. */
 const WALL_GOAL = 1.05;
-/** S3: at most this many % per query over bare Apollo Client 4. */
 const OVERHEAD_GOAL_PERCENT = 5;
 /**
- * Heap left per operation once 10,000 held operations settled, beyond which it counts as growth:
- * a forced GC leaves ±40 B of noise here, either sign; anything an operation leaves behind that
- * holds a closure or an entry of Apollo Client shows above it.
+ * Heap left per operation once 10,000 held operations settled: a forced GC leaves ±40 B of noise
+ * here; anything an operation leaves behind that holds a closure or an Apollo Client entry shows
+ * above it.
  */
 const RETAINED_LIMIT_BYTES = 100;
 
@@ -96,17 +95,15 @@ export const memoryChecks = (rows: MemoryRow[]): Check[] =>
     }));
 
 export const sizeChecks = (entries: EntrySize[]): Check[] =>
-  entries.flatMap((size) =>
-    size.skipped
-      ? []
-      : {
-          id: `Size ${size.budget.entry}`,
-          goal: 'within its budgets of scripts/size.mjs',
-          actual: sizeLine(size).replace(/^size \S+\s+/, ''),
-          ok: size.ok,
-          kind: 'exact' as const,
-        },
-  );
+  entries
+    .filter((size) => !size.skipped)
+    .map((size) => ({
+      id: `Size ${size.budget.entry}`,
+      goal: 'within its budgets of scripts/size.mjs',
+      actual: sizeLine(size).replace(/^size \S+\s+/, ''),
+      ok: size.ok,
+      kind: 'exact',
+    }));
 
 /** The checks that fail this run: exact ones always, timing goals in a full run. */
 export const failing = (check: Check, quick: boolean) =>

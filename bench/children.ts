@@ -10,19 +10,17 @@ import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
 
+/** `large`: N of the large scenarios; `warmUp`: happy-path queries before the scenario. */
 export type Task =
-  | {
-      kind: 'scenario' | 'profile';
-      scenario: string;
-      /** N of the large scenarios (`scenarios()`). */
-      large: number;
-      client: string;
-      repetitions: number;
-      /** Happy-path queries the process serves before the scenario (`client-process.ts`). */
-      warmUp: number;
-    }
+  | ({ kind: 'scenario' | 'profile'; scenario: string; client: string } & ScenarioTaskOptions)
   | { kind: 'overhead'; client: string; queries: number; repetitions: number }
   | { kind: 'memory'; client: string };
+
+export interface ScenarioTaskOptions {
+  large: number;
+  repetitions: number;
+  warmUp: number;
+}
 
 export const root = fileURLToPath(new URL('../', import.meta.url));
 export const legacyInstalled = existsSync(

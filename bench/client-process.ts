@@ -9,8 +9,9 @@
 import { type ServerProcess, startServerProcess } from '../fixtures/server/process.js';
 import type { Task } from './children.js';
 import { BARE, loadClient } from './clients/load.js';
-import type { ClientFactory } from './clients/types.js';
+import type { AppTokens, ClientFactory } from './clients/types.js';
 import { measureMemory } from './memory.js';
+import { outcomeOf } from './outcome.js';
 import { measureOverhead } from './overhead.js';
 import { profile } from './profile.js';
 import { REFRESH_LATENCY_MS, type Run, type Scenario, scenarios } from './scenarios.js';
@@ -18,28 +19,18 @@ import { REFRESH_LATENCY_MS, type Run, type Scenario, scenarios } from './scenar
 /** The test server's entry, compiled beside this file. */
 const serverEntry = new URL('./server-process.mjs', import.meta.url);
 
-async function sessionFor(scenario: Scenario, server: ServerProcess) {
-  await server.call('knobs', { refresh: scenario.refuseRefresh ? '401' : 'ok' });
-  const tokens = await server.call('login');
-  if (scenario.session === 'expired') {
-    tokens.accessToken = await server.call('signAccessToken', { ttlMs: -1000 });
-  }
-  if (scenario.session === 'revoked') await server.call('revoke', tokens.accessToken);
-  return tokens;
-}
+const start = (create: ClientFactory, server: ServerProcess, tokens: AppTokens) =>
+  create({ url: server.url, refreshUrl: server.refreshUrl, tokens, now: Date.now, fetch });
 
 /**
  * A refresh happens in an app's process that has served operations with a valid token for a
- * while: before the scenario, the client serves `queries` of them, in bursts of 50, with a
- * session of its own. What its happy path runs is then compiled, as in the app; the refresh path
- * is not (it has not run yet). `--cold` leaves this out.
+ * while: the client first serves `queries` of them, in bursts of 50. Its happy path is then
+ * compiled, as in the app; its refresh path is not (it has not run yet).
  */
 async function warmUp(create: ClientFactory, server: ServerProcess, queries: number) {
   if (queries <= 0) return;
   await server.call('knobs', { refresh: 'ok' });
-  const tokens = await server.call('login');
-  const { url, refreshUrl } = server;
-  const app = await create({ url, refreshUrl, tokens, now: () => Date.now(), fetch });
+  const app = await start(create, server, await server.call('login'));
   try {
     for (let sent = 0; sent < queries; sent += 50) {
       await Promise.all(Array.from({ length: 50 }, (_, index) => app.query(sent + index)));
@@ -54,14 +45,19 @@ async function runRepetition(
   create: ClientFactory,
   server: ServerProcess,
 ): Promise<Run> {
-  const tokens = await sessionFor(scenario, server);
+  await server.call('knobs', { refresh: scenario.refuseRefresh ? '401' : 'ok' });
+  const tokens = await server.call('login');
+  if (scenario.session === 'expired') {
+    tokens.accessToken = await server.call('signAccessToken', { ttlMs: -1000 });
+  }
+  if (scenario.session === 'revoked') await server.call('revoke', tokens.accessToken);
   await server.call('drain');
-  const { url, refreshUrl } = server;
-  const app = await create({ url, refreshUrl, tokens, now: () => Date.now(), fetch });
+  const app = await start(create, server, tokens);
   try {
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
-    const outcomes = await scenario.drive(app);
+    const queries = Array.from({ length: scenario.queries }, (_, index) => app.query(index));
+    const outcomes = await Promise.all(queries.map(outcomeOf));
     const wallMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
     const { requests, refreshes, unauthorized, maxConcurrentRefreshes } =
@@ -92,8 +88,7 @@ async function perform(task: Task): Promise<unknown> {
   if (task.kind === 'memory') return measureMemory(task.client, create, serverEntry);
   const scenario = scenarios(task.large).find(({ id }) => id === task.scenario);
   if (!scenario) throw new Error(`bench: no scenario ${task.scenario}`);
-  const options = { refreshLatencyMs: REFRESH_LATENCY_MS, ...scenario.server };
-  const server = await startServerProcess(options, serverEntry);
+  const server = await startServerProcess({ refreshLatencyMs: REFRESH_LATENCY_MS }, serverEntry);
   const repetitions = async () => {
     const runs: Run[] = [];
     for (let index = 0; index < task.repetitions; index++) {

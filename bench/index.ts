@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- options]`: the refresh scenarios with ours and the four peers, S3, memory and
- * the size budgets. Every measurement runs in fresh processes (`children.ts`); this one only
+ * the size budgets. Every measurement runs in a fresh process (`children.ts`); this one
  * orchestrates.
  *
  *   --quick              CI: one round of 3 repetitions, N=200; S3 and memory of ours only.
@@ -40,8 +40,8 @@ const ROUNDS = Number(option('rounds')) || (quick ? 1 : 4);
 const REPETITIONS = Number(option('reps')) || (quick ? 3 : 5);
 const LARGE = quick ? 200 : 500;
 const S3 = quick ? { queries: 2000, repetitions: 3 } : { queries: 5000, repetitions: 5 };
-/** Happy-path queries each client process serves before a scenario (`client-process.ts`). */
 const WARM_UP = args.includes('--cold') ? 0 : 500;
+const task = { large: LARGE, repetitions: REPETITIONS, warmUp: WARM_UP };
 
 if (!legacyInstalled) process.stderr.write('bench: legacy skipped (`npm run bench:install`)\n');
 const names = CLIENTS.filter(
@@ -55,8 +55,7 @@ const seconds = () => ((performance.now() - started) / 1000).toFixed(0);
 async function profile(what: string): Promise<void> {
   const id = scenarios(LARGE).find((scenario) => keyOf(scenario.id) === keyOf(what))?.id ?? what;
   for (const client of picked ?? [OURS]) {
-    const task = { kind: 'profile', scenario: id, large: LARGE, client, warmUp: WARM_UP } as const;
-    const summary = await inChild<string>({ ...task, repetitions: REPETITIONS });
+    const summary = await inChild<string>({ kind: 'profile', scenario: id, client, ...task });
     process.stdout.write(`== ${id}, ${client}: ${summary}\n`);
   }
 }
@@ -70,9 +69,8 @@ async function bench(): Promise<Results> {
     memory: [],
     checks: [],
   };
-  const rounds = { rounds: ROUNDS, repetitions: REPETITIONS, large: LARGE, warmUp: WARM_UP };
   for (const scenario of scenarios(LARGE).filter(({ id }) => wanted(id))) {
-    const result = await measureScenario(scenario, names, rounds);
+    const result = await measureScenario(scenario, names, { rounds: ROUNDS, ...task });
     results.scenarios.push(result);
     results.checks.push(...checks.scenarioChecks(scenario, result));
     process.stderr.write(`bench: ${scenario.id} done (${seconds()} s)\n`);
@@ -108,7 +106,6 @@ if (option('profile')) {
   const results = await bench();
   const markdown = toMarkdown(results, scenarios(LARGE));
   process.stdout.write(markdown);
-  // Only a full run of everything replaces bench/results.md; any other goes to untracked files.
   const partial = quick || only || picked || option('rounds') || option('reps') || !WARM_UP;
   const name = `${root}bench/${partial ? 'results.tmp' : 'results'}`;
   await writeFile(`${name}.md`, markdown);

@@ -1,9 +1,9 @@
 /**
  * Memory: the heap each operation costs while it is held during a slow refresh, and whether
- * anything is left once they have settled. A fresh process started with `--expose-gc`, the test
- * server in a process of its own: the heap is the client's. The bare Apollo Client 4 has no
- * refresh to wait for: its operations are held in `fetch`, which shows what Apollo Client itself
- * keeps per operation in flight, and every client on it pays too.
+ * anything is left once they have settled. A fresh process started with `--expose-gc`; the test
+ * server runs in a process of its own, so the heap is the client's. The bare Apollo Client 4 has
+ * no refresh to wait for: its operations wait in `fetch`, which shows what Apollo Client itself
+ * keeps per operation in flight.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { startServerProcess } from '../fixtures/server/process.js';
@@ -15,7 +15,7 @@ export interface MemoryRow {
   operations: number;
   /** Heap per operation while all are held, over the heap before they started. */
   heldBytesPerOperation: number;
-  /** Heap once they all settled, over the heap before they started: growth. */
+  /** Heap once they all settled, over the heap before they started. */
   retainedBytes: number;
   errors: number;
 }
@@ -44,9 +44,8 @@ export async function measureMemory(
   // The app's clock and the server's, moved together past each token's expiry.
   let clock = Date.now();
   const server = await startServerProcess({ accessTtlMs: TOKEN_TTL_MS, clock }, serverEntry);
-  // Every request waits for `release`: a slow refresh without a timer. The refresh goes to the
-  // server; GraphQL requests are answered in the process, as in S3 (sockets' buffers are no part
-  // of what the client holds, and 10,000 requests over loopback take long on a busy machine).
+  // Every request waits for `release`: a slow refresh without a timer. GraphQL requests are
+  // answered in the process, as in S3: sockets' buffers are no part of what the client holds.
   let release = () => {};
   let released = Promise.resolve();
   let requests = 0;

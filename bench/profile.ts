@@ -10,6 +10,7 @@ const SAMPLING_INTERVAL_US = 100;
 const TOP = 12;
 /** The repository, where the bench starts every client process. */
 const root = `file://${process.cwd()}/`;
+const OURS = 'ours (dist/)';
 
 interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
@@ -19,7 +20,7 @@ interface CpuProfile {
 
 /** Where a frame's code comes from. The server is not here: it has a process of its own. */
 const SOURCES: [string, RegExp][] = [
-  ['ours (dist/)', new RegExp(`^${root}dist/`)],
+  [OURS, new RegExp(`^${root}dist/`)],
   ['jose, p-queue', /node_modules\/(jose|p-queue)\//],
   ['Apollo Client', /node_modules\/@apollo\/client\//],
   ['rxjs', /node_modules\/rxjs\//],
@@ -43,35 +44,30 @@ function summary(profile: CpuProfile): string {
   let busy = 0;
   profile.samples.forEach((id, index) => {
     const frame = frames.get(id);
-    const us = profile.timeDeltas[index] ?? 0;
     // Idle is the time the process waited (the refresh latency, the server): no cost of its own.
     if (!frame || frame.functionName === '(idle)') return;
-    busy += us;
+    const us = profile.timeDeltas[index] ?? 0;
     const source = sourceOf(frame.url, frame.functionName);
-    const where = frame.url.replace(/^.*node_modules\//, '').replace(root, '');
+    const where = `${frame.url.replace(/^.*node_modules\//, '').replace(root, '')}:${frame.lineNumber + 1}`;
+    busy += us;
     add(bySource, source, us);
-    add(
-      byFunction,
-      `${frame.functionName || '(anonymous)'} ${where}:${frame.lineNumber + 1} [${source}]`,
-      us,
-    );
+    add(byFunction, `${frame.functionName || '(anonymous)'} ${where} [${source}]`, us);
   });
-  const top = (entries: [string, number][], count: number) =>
+  const top = (entries: [string, number][], count = TOP) =>
     entries
       .sort((a, b) => b[1] - a[1])
       .slice(0, count)
-      .map(
-        ([key, us]) =>
-          `${((us / busy) * 100).toFixed(1).padStart(5)} % ${(us / 1000).toFixed(1).padStart(7)} ms  ${key}`,
-      );
-  const ours = [...byFunction].filter(([key]) => key.endsWith(`[${SOURCES[0]?.[0]}]`));
+      .map(([key, us]) => {
+        const share = `${((us / busy) * 100).toFixed(1).padStart(5)} %`;
+        return `${share} ${(us / 1000).toFixed(1).padStart(7)} ms  ${key}`;
+      });
   return [
     `${(busy / 1000).toFixed(0)} ms busy (idle left out); self time by source:`,
-    ...top([...bySource], SOURCES.length + 4),
+    ...top([...bySource], Number.POSITIVE_INFINITY),
     'top functions:',
-    ...top([...byFunction], TOP),
+    ...top([...byFunction]),
     'top functions of ours:',
-    ...top(ours, TOP),
+    ...top([...byFunction].filter(([key]) => key.endsWith(`[${OURS}]`))),
   ].join('\n');
 }
 

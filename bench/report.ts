@@ -1,4 +1,7 @@
-/** The markdown of a run: printed, and written to `bench/results.md` by a full run. */
+/**
+ * The markdown of a run: printed, and written to `bench/results.md` by a full run. How each
+ * figure is taken is `docs/performance.md`'s; the file says only what its cells are.
+ */
 import { type Check, correct, failing } from './checks.js';
 import { OURS } from './clients/load.js';
 import type { MemoryRow } from './memory.js';
@@ -35,11 +38,11 @@ function codes(runs: Run[]): string {
   return names.map((code) => `${code} × ${median(code)}`).join(', ') || '–';
 }
 
-/** A heading, a line on how it was measured, and a table; nothing when there are no rows. */
-function section(title: string, how: string, head: string[], rows: string[][]): string[] {
+/** A heading, what its cells are, and a table; nothing when there are no rows. */
+function section(title: string, cells: string, head: string[], rows: string[][]): string[] {
   if (!rows.length) return [];
   const lines = [head, head.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`);
-  return ['', `## ${title}`, '', how, '', ...lines];
+  return ['', `## ${title}`, '', cells, '', ...lines];
 }
 
 function scenarioRows(result: ScenarioResult, scenario: Scenario): string[][] {
@@ -66,14 +69,12 @@ export function toMarkdown(results: Results, scenarios: Scenario[]): string {
   const out = [
     '# Bench results',
     '',
-    results.header,
+    `${results.header}. What the cells are and how they are taken: [docs/performance.md](../docs/performance.md#current-figures).`,
     ...section(
       `Refresh scenarios (refresh latency ${REFRESH_LATENCY_MS} ms)`,
       `${results.scenarios.map((result) => `**${result.id}**: ${result.title}.`).join(' ')} ` +
-        'Each cell: median (min–max) of all repetitions of all rounds. Requests = GraphQL ' +
-        'requests + refresh calls; CPU ms: the client process alone. **Ours ÷ it**: per round, ' +
-        "ours' median wall ÷ its median wall, the median (min–max) over the rounds; in bold " +
-        'for the correct peers (the counts ours must show): the ones the goals compare with.',
+        'Cells: median (min–max) of all repetitions. **Ours ÷ it**: median (min–max) over the ' +
+        "rounds of ours' median wall ÷ its median wall; bold for the correct peers.",
       ['Scenario', 'Client', ...COLUMNS.map(([head]) => head), 'Ours ÷ it', 'Errors seen'],
       results.scenarios.flatMap((result) => {
         const scenario = scenarioOf(result.id);
@@ -82,9 +83,7 @@ export function toMarkdown(results: Results, scenarios: Scenario[]): string {
     ),
     ...section(
       'S3: cost per query on the happy path (valid token, in-process `fetch`)',
-      'CPU µs per query, median (min–max) of the repetitions; each client in a fresh process, ' +
-        'in alternating slices of 50 queries with bare Apollo Client 4, each side read from its ' +
-        'lower-decile slice. The bare row measures it against itself: the noise floor.',
+      'CPU µs per query, median (min–max) of the repetitions. The bare row is the noise floor.',
       ['Client', 'µs/query', 'Bare µs/query', 'Added'],
       results.overhead.map(({ name, us, bareUs, addedPercent }) => [
         name,
@@ -95,8 +94,7 @@ export function toMarkdown(results: Results, scenarios: Scenario[]): string {
     ),
     ...section(
       'Memory: operations held during a slow refresh',
-      'Heap of a fresh process after a forced GC, over the heap before the operations started. ' +
-        'The bare client holds its operations in `fetch`: what Apollo Client 4 keeps per operation.',
+      'Heap after a forced GC, over the heap before the operations started.',
       ['Client', 'Held operations', 'Heap per held operation', 'Heap left once settled', 'Errors'],
       results.memory.map((row) => [
         row.name,
@@ -106,13 +104,14 @@ export function toMarkdown(results: Results, scenarios: Scenario[]): string {
         String(row.errors),
       ]),
     ),
+    '',
+    '## Checks',
+    '',
+    `${quick ? 'Exact checks' : 'Exact checks and timing goals'} fail this run (❌); the others print (ℹ️).`,
+    '',
+    ...results.checks.map(
+      (check) => `- ${mark(check, quick)} ${check.id}: ${check.goal} — ${check.actual}`,
+    ),
   ];
-  if (results.checks.length) {
-    const failingOnes = quick ? 'Exact checks' : 'Exact checks and timing goals';
-    out.push('', '## Checks', '', `${failingOnes} fail this run (❌); the others print (ℹ️).`, '');
-    for (const check of results.checks) {
-      out.push(`- ${mark(check, quick)} ${check.id}: ${check.goal} — ${check.actual}`);
-    }
-  }
   return `${out.join('\n')}\n`;
 }

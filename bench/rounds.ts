@@ -4,7 +4,7 @@
  * with a peer round by round (both met the same load), and the median of those ratios is the
  * figure.
  */
-import { inChild } from './children.js';
+import { inChild, type ScenarioTaskOptions } from './children.js';
 import type { Run, Scenario } from './scenarios.js';
 import { type Spread, spread } from './stats.js';
 
@@ -20,26 +20,17 @@ export interface ScenarioResult {
   clients: ClientRuns[];
 }
 
-export interface Rounds {
-  rounds: number;
-  repetitions: number;
-  large: number;
-  /** Happy-path queries before the scenario, in each client process. */
-  warmUp: number;
-}
-
 export async function measureScenario(
   scenario: Scenario,
   clients: string[],
-  { rounds, repetitions, large, warmUp }: Rounds,
+  { rounds, ...options }: ScenarioTaskOptions & { rounds: number },
 ): Promise<ScenarioResult> {
   const runs = clients.map((client) => ({ client, rounds: [] as Run[][] }));
-  const task = { kind: 'scenario', scenario: scenario.id, large, repetitions, warmUp } as const;
   for (let round = 0; round < rounds; round++) {
     // Reversed every other round: no client always runs first, or always after the same other.
-    const order = round % 2 ? [...runs].reverse() : runs;
-    for (const entry of order) {
-      entry.rounds.push(await inChild<Run[]>({ ...task, client: entry.client }));
+    for (const entry of round % 2 ? [...runs].reverse() : runs) {
+      const task = { scenario: scenario.id, client: entry.client, ...options };
+      entry.rounds.push(await inChild<Run[]>({ kind: 'scenario', ...task }));
     }
   }
   return { id: scenario.id, title: scenario.title, clients: runs };

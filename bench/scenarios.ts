@@ -1,11 +1,8 @@
 /**
- * The refresh scenarios, one table: the session each starts from, how it drives the client, the
- * exact counts a correct client shows in every repetition (ours fails the run without them), and
- * whether ours' wall time has a goal against the peers (`checks.ts`).
+ * The refresh scenarios, one table: the session each starts from, the queries it sends at once,
+ * the exact counts a correct client shows in every repetition (ours fails the run without them),
+ * and whether ours' wall time has a goal against the peers (`checks.ts`).
  */
-import type { ServerProcessOptions } from '../fixtures/server/process.js';
-import type { BenchClient } from './clients/types.js';
-import { type Outcome, outcomeOf } from './outcome.js';
 
 /** `unauthorized`: GraphQL requests answered 401; `httpRequests`: GraphQL plus refresh calls. */
 export interface Counts {
@@ -29,7 +26,6 @@ export interface Run extends Counts {
 export interface Scenario {
   id: string;
   title: string;
-  server: Pick<ServerProcessOptions, 'rotateRefreshTokens'>;
   /** The session the app starts with: as the login gives it, expired, or revoked by the server. */
   session: 'valid' | 'expired' | 'revoked';
   /** `/refresh` answers 401: the refresh token is refused. */
@@ -39,13 +35,11 @@ export interface Scenario {
   /** The code every failed operation of ours must have. */
   oursFailWith?: string;
   wallGoal?: true;
-  drive(client: BenchClient): Promise<Outcome[]>;
+  /** Sent all at once. */
+  queries: number;
 }
 
 export const REFRESH_LATENCY_MS = 50;
-
-const concurrent = (n: number) => (client: BenchClient) =>
-  Promise.all(Array.from({ length: n }, (_, index) => outcomeOf(client.query(index))));
 
 /** Every query succeeds: each sent once, plus once more for each 401, plus the refresh calls. */
 const succeeded = (n: number, refreshes: number, unauthorized = 0): Counts => ({
@@ -62,40 +56,36 @@ export const scenarios = (large: number): Scenario[] => [
     // No goal: every client's own cost of 500 queries, its core included, with nothing to refresh.
     id: `S0 N=${large}`,
     title: `valid token, ${large} concurrent queries`,
-    server: {},
     session: 'valid',
     expected: succeeded(large, 0),
-    drive: concurrent(large),
+    queries: large,
   },
   {
     id: `S1 N=${large}`,
     title: `access token expired, ${large} concurrent queries`,
-    server: {},
     session: 'expired',
     expected: succeeded(large, 1),
     wallGoal: true,
-    drive: concurrent(large),
+    queries: large,
   },
   {
     id: `S1x N=${large}`,
     title: `token unexpired but revoked by the server, ${large} concurrent queries`,
-    server: {},
     session: 'revoked',
     // Each query is rejected once and retried with the one new token.
     expected: succeeded(large, 1, large),
     wallGoal: true,
-    drive: concurrent(large),
+    queries: large,
   },
   {
     id: 'S4 N=50',
     title: 'the refresh endpoint answers 401, access token expired, 50 concurrent queries',
-    server: {},
     session: 'expired',
     refuseRefresh: true,
     // No query is sent: the one refresh fails them all and ends the session.
     expected: { refreshes: 1, unauthorized: 0, httpRequests: 1, errors: 50, logouts: 1 },
     oursFailWith: 'SESSION_EXPIRED',
     wallGoal: true,
-    drive: concurrent(50),
+    queries: 50,
   },
 ];
