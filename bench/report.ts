@@ -104,14 +104,13 @@ export function toMarkdown(results: Results, scenarios: Scenario[]): string {
         String(row.errors),
       ]),
     ),
-    '',
-    '## Checks',
-    '',
-    `${quick ? 'Exact checks' : 'Exact checks and timing goals'} fail this run (❌); the others print (ℹ️).`,
-    '',
-    ...results.checks.map(
-      (check) => `- ${mark(check, quick)} ${check.id}: ${check.goal} — ${check.actual}`,
-    ),
   ];
+  if (results.checks.length) {
+    const failingOnes = quick ? 'Exact checks' : 'Exact checks and timing goals';
+    out.push('', '## Checks', '', `${failingOnes} fail this run (❌); the others print (ℹ️).`, '');
+    for (const check of results.checks) {
+      out.push(`- ${mark(check, quick)} ${check.id}: ${check.goal} — ${check.actual}`);
+    }
+  }
   return `${out.join('\n')}\n`;
 }
